@@ -1,0 +1,125 @@
+"""The console channel: a team channel in the terminal, on the real engine and database.
+
+From a terminal it is interactive and its clock follows real time (``:advance`` jumps ahead);
+with a script on stdin it replays the lines in order and its clock moves only when told.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import sys
+from collections.abc import Iterable
+from typing import TextIO
+
+from bot.adapters.console.chat import ConsoleChat
+from bot.adapters.console.script import Advance, At, Nothing, Say, ScriptError, parse_line
+from bot.messaging.message import Replies, Visibility
+from bot.scheduling.clock import ManualClock
+from bot.scheduling.virtual import VirtualTime
+from bot.services.answers import Actor
+from bot.services.commands import Where
+from bot.services.engine import Engine
+
+WORKSPACE = "console"
+CHANNEL = "team"
+ADMIN = "you"
+
+CONNECT_HINT = (
+    "No Slack or Discord credentials found, so drillbot runs this console channel. To connect "
+    "Slack set SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET "
+    "(HTTP); for Discord set DISCORD_TOKEN. See the README."
+)
+USAGE = (
+    "Type `/drill help`. `@alice /drill pick B` speaks as alice in #team, `@alice dm: ...` "
+    "writes to the bot directly, `:advance 2h` or `:at 2026-12-01T09:30` moves the clock."
+)
+
+
+class ConsoleApp:
+    def __init__(self, engine: Engine, clock: ManualClock, chat: ConsoleChat, zone: str) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.chat = chat
+        self.zone = zone
+        self.time = VirtualTime(clock, engine)
+        self._line_no = 0
+
+    async def handle_line(self, line: str) -> None:
+        self._line_no += 1
+        try:
+            parsed = parse_line(line, self.zone)
+        except ScriptError as exc:
+            self.chat.note(f"line {self._line_no}: {exc}")
+            return
+        match parsed:
+            case Nothing():
+                return
+            case Advance(delta=delta):
+                await self.time.advance(delta)
+            case At(instant=instant):
+                try:
+                    await self.time.advance_to(instant)
+                except ValueError as exc:
+                    self.chat.note(f"line {self._line_no}: {exc}")
+            case Say(user=user, text=text, direct=direct):
+                await self._say(user, text, direct)
+
+    async def _say(self, user: str, text: str, direct: bool) -> None:
+        actor = Actor(WORKSPACE, user, user, is_admin=user == ADMIN)
+        where = Where(None if direct else CHANNEL, "" if direct else CHANNEL)
+        delivery = f"console:{self._line_no}:{self.clock.now().isoformat()}"
+        if text.startswith("/drill") or (direct and not text.startswith("/")):
+            replies: Replies | None
+            if text.startswith("/drill"):
+                replies = await self.engine.command(actor, where, text, delivery)
+            else:
+                replies = await self.engine.message(actor, where, text, delivery)
+                if replies is None:
+                    replies = await self.engine.command(actor, where, text, delivery)
+            await self._deliver(actor, where, replies)
+        elif text.startswith("/"):
+            self.chat.note(f"unknown slash command {text.split()[0]}; drillbot answers to /drill")
+        # Other channel chatter is not for the bot.
+
+    async def _deliver(self, actor: Actor, where: Where, replies: Replies) -> None:
+        for reply in replies.items:
+            if reply.visibility is Visibility.CHANNEL and where.channel_id:
+                await self.chat.post(WORKSPACE, where.channel_id, reply.message)
+            elif reply.visibility is Visibility.DIRECT or where.channel_id is None:
+                await self.chat.send_direct(WORKSPACE, actor.user_id, reply.message)
+            else:
+                await self.chat.post_private(
+                    WORKSPACE, where.channel_id, actor.user_id, reply.message
+                )
+
+    async def replay(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            await self.handle_line(line.rstrip("\n"))
+        await self.engine.answers.flush()
+
+    async def interactive(self, stdin: TextIO = sys.stdin) -> None:
+        """Read lines as they are typed while the clock follows real time."""
+        self.chat.note(USAGE)
+        started_real = dt.datetime.now(dt.UTC)
+        started_virtual = self.clock.now()
+        offset = dt.timedelta()
+
+        async def follow_real_time() -> None:
+            while True:
+                await asyncio.sleep(1)
+                target = started_virtual + (dt.datetime.now(dt.UTC) - started_real) + offset
+                if target > self.clock.now():
+                    await self.time.advance_to(target)
+
+        follower = asyncio.create_task(follow_real_time())
+        try:
+            while True:
+                line = await asyncio.to_thread(stdin.readline)
+                if not line:
+                    break
+                before = self.clock.now()
+                await self.handle_line(line)
+                offset += self.clock.now() - before
+        finally:
+            follower.cancel()

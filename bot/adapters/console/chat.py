@@ -1,0 +1,66 @@
+"""The console's chat: what the bot posts is printed, labelled with where and for whom."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TextIO
+from zoneinfo import ZoneInfo
+
+from bot.adapters.console.render import render
+from bot.messaging.message import Message
+from bot.messaging.port import Capabilities
+
+
+class ConsoleChat:
+    capabilities = Capabilities(
+        buttons=False, modals=False, threads=True, ephemeral=True, edits=False
+    )
+
+    def __init__(self, out: TextIO, now: Callable[[], dt.datetime], zone: str) -> None:
+        self.out = out
+        self.now = now
+        self.zone = ZoneInfo(zone)
+        self._count = 0
+        self._last_stamp = ""
+
+    def _stamp(self) -> None:
+        stamp = self.now().astimezone(self.zone).strftime("%a %d %b %Y %H:%M %Z")
+        if stamp != self._last_stamp:
+            self.out.write(f"\n── {stamp} ──\n")
+            self._last_stamp = stamp
+
+    def _emit(self, header: str, message: Message) -> None:
+        self._stamp()
+        self.out.write(header + "\n")
+        for line in render(message):
+            self.out.write(f"    {line}\n" if line else "\n")
+        self.out.flush()
+
+    async def post(self, workspace_id: str, channel: str, message: Message) -> str:
+        self._count += 1
+        ref = f"m{self._count}"
+        self._emit(f"#{channel} · drillbot [{ref}]", message)
+        return ref
+
+    async def reply(self, workspace_id: str, channel: str, thread: str, message: Message) -> str:
+        self._count += 1
+        ref = f"m{self._count}"
+        self._emit(f"#{channel} · drillbot, in the thread of [{thread}] [{ref}]", message)
+        return ref
+
+    async def update(self, workspace_id: str, channel: str, ref: str, message: Message) -> None:
+        del workspace_id, channel, ref, message
+
+    async def post_private(
+        self, workspace_id: str, channel: str, user: str, message: Message
+    ) -> None:
+        self._emit(f"#{channel} · drillbot → only {user} sees this", message)
+
+    async def send_direct(self, workspace_id: str, user: str, message: Message) -> None:
+        self._emit(f"DM to {user} · drillbot", message)
+
+    def note(self, text: str) -> None:
+        """A line from the console itself, not from the bot."""
+        self.out.write(f"· {text}\n")
+        self.out.flush()

@@ -1,0 +1,52 @@
+"""Messages as plain terminal text."""
+
+from __future__ import annotations
+
+import re
+
+from bot.messaging.message import (
+    Actions,
+    Context,
+    Divider,
+    Fields,
+    Message,
+    Quote,
+    Section,
+    Table,
+)
+
+_BOLD = re.compile(r"(?<!\w)\*(\S(?:[^*\n]*\S)?)\*(?!\w)")
+
+
+def plain(text: str) -> str:
+    return _BOLD.sub(r"\1", text)
+
+
+def render(message: Message) -> list[str]:
+    if not message.blocks:
+        return [message.text]
+    lines: list[str] = []
+    for block in message.blocks:
+        match block:
+            case Section(text=text):
+                lines += plain(text).splitlines()
+            case Quote(text=text, author=author):
+                prefix = f"{author}: " if author else ""
+                lines += [f"> {prefix}{line}" for line in text.splitlines()]
+            case Fields(pairs=pairs):
+                width = max(len(k) for k, _ in pairs)
+                lines += [f"{k.ljust(width)}  {v}" for k, v in pairs]
+            case Context(text=text):
+                lines.append(f"({plain(text)})")
+            case Divider():
+                lines.append("—" * 20)
+            case Table(headers=headers, rows=rows):
+                widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+                lines.append("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
+                lines += [
+                    "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+                    for r in rows
+                ]
+            case Actions(buttons=buttons):
+                lines.append("  ".join(f"[{b.label}]" for b in buttons))
+    return lines

@@ -1,0 +1,109 @@
+"""The composition root: settings in, a running engine with its store and adapter out."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import sys
+from dataclasses import dataclass
+from typing import TextIO
+
+from bot.config import Settings
+from bot.content.loader import ContentError, Library, load_library
+from bot.domain import schedule_rules as rules
+from bot.domain.model import Schedule
+from bot.messaging.port import ChatPort
+from bot.scheduling.clock import Clock, ManualClock
+from bot.services.deps import Deps, EngineSettings
+from bot.services.engine import Engine
+from bot.services.store import Store
+
+log = logging.getLogger("drillbot")
+
+
+class StartupError(Exception):
+    """The bot cannot start; the message says why and what to do."""
+
+
+def load_content(settings: Settings) -> Library:
+    try:
+        return load_library([settings.content_dir] if settings.content_dir else None)
+    except ContentError as exc:
+        raise StartupError(
+            "drillbot will not start: the content packs fail the check.\n" + str(exc)
+        ) from exc
+
+
+async def open_configured_store(settings: Settings) -> Store:
+    from bot.db.sql_store import open_store
+    from bot.db.urls import database_url
+
+    url = database_url(settings.env_for_db())
+    try:
+        return await open_store(url, upgrade=True)
+    except ValueError as exc:
+        raise StartupError(f"drillbot will not start: DATABASE_URL: {exc}") from exc
+
+
+def make_engine(
+    store: Store, library: Library, chat: ChatPort, clock: Clock, settings: Settings
+) -> Engine:
+    from bot.services.incidents import Incidents
+
+    deps = Deps(
+        store=store,
+        library=library,
+        chat=chat,
+        clock=clock,
+        settings=EngineSettings(grace=settings.grace),
+    )
+    return Engine(deps, incidents=Incidents(deps))
+
+
+@dataclass
+class ConsoleOptions:
+    start: dt.datetime | None
+    zone: str
+
+
+async def run_console(
+    settings: Settings, options: ConsoleOptions, stdin: TextIO, stdout: TextIO
+) -> int:
+    from bot.adapters.console.app import CHANNEL, CONNECT_HINT, WORKSPACE, ConsoleApp
+    from bot.adapters.console.chat import ConsoleChat
+
+    library = load_content(settings)
+    store = await open_configured_store(settings)
+    start = options.start or dt.datetime.now(dt.UTC)
+    clock = ManualClock(start)
+    chat = ConsoleChat(stdout, clock.now, options.zone)
+    engine = make_engine(store, library, chat, clock, settings)
+    app = ConsoleApp(engine, clock, chat, options.zone)
+    chat.note(CONNECT_HINT)
+    try:
+        async with store.transaction() as tx:
+            await tx.ensure_workspace(WORKSPACE, "console", "Console")
+            channel = await tx.ensure_channel(WORKSPACE, CHANNEL, CHANNEL)
+            if channel.schedule is None:
+                schedule = Schedule(timezone=options.zone)
+                await tx.save_schedule(channel.id, schedule)
+                chat.note(
+                    f"#{CHANNEL} had no schedule; it now has the default. {rules.describe(schedule)} "
+                    "Change it with `/drill setup`."
+                )
+        await engine.tick()
+        if stdin.isatty():
+            await app.interactive(stdin)
+        else:
+            await app.replay(stdin)
+    finally:
+        await store.close()
+    return 0
+
+
+def configure_logging(settings: Settings, stream: TextIO = sys.stderr) -> None:
+    logging.basicConfig(
+        level=getattr(logging, settings.log_level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=stream,
+    )

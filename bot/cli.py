@@ -1,0 +1,67 @@
+"""The `drillbot` command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.content.loader import load_packs
+from bot.content.report import check_summary, rows, table
+
+
+def _content_check(args: argparse.Namespace) -> int:
+    result = load_packs([Path(p) for p in args.paths] or None)
+    if result.problems:
+        for problem in result.problems:
+            print(problem, file=sys.stderr)
+        print(f"{len(result.problems)} problem(s) found", file=sys.stderr)
+        return 1
+    print(check_summary(result))
+    return 0
+
+
+def _content_list(args: argparse.Namespace) -> int:
+    result = load_packs([Path(p) for p in args.paths] or None)
+    if result.problems:
+        for problem in result.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(rows(result.library), indent=2, ensure_ascii=False))
+    else:
+        print(table(result.library))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="drillbot", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    content = sub.add_parser("content", help="check and list content packs")
+    content_sub = content.add_subparsers(dest="content_command", required=True, metavar="ACTION")
+    check = content_sub.add_parser("check", help="validate packs (all of content/ by default)")
+    check.add_argument("paths", nargs="*", metavar="PATH")
+    check.set_defaults(func=_content_check)
+    listing = content_sub.add_parser("list", help="one row per item")
+    listing.add_argument("paths", nargs="*", metavar="PATH")
+    listing.add_argument("--json", action="store_true", help="print a JSON array")
+    listing.set_defaults(func=_content_list)
+
+    from bot.cli_commands import register  # noqa: PLC0415 - keeps `content` usable on its own
+
+    register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

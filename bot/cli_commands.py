@@ -1,0 +1,198 @@
+"""Sub-commands beyond `content`: grade, run, db, leaderboard."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import datetime as dt
+import io
+import json
+import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.content.loader import ContentError, load_library
+from bot.domain.grading import grade
+from bot.domain.items import OpenQuestion
+
+
+def _grade(args: argparse.Namespace) -> int:
+    try:
+        library = load_library()
+    except ContentError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    question = library.get(args.question_id)
+    if not isinstance(question, OpenQuestion):
+        known = ", ".join(sorted(q.id for q in library.open_questions()))
+        what = "is not an open question" if question else "is not a known question id"
+        print(
+            f"drillbot grade: {args.question_id!r} {what}; open questions: {known}", file=sys.stderr
+        )
+        return 2
+    if args.answer_file:
+        try:
+            answer = Path(args.answer_file).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"drillbot grade: cannot read {args.answer_file}: {exc}", file=sys.stderr)
+            return 2
+    else:
+        answer = sys.stdin.read()
+    if not answer.strip():
+        print("drillbot grade: the answer is empty", file=sys.stderr)
+        return 2
+    result = grade(question, answer)
+    if args.json:
+        payload = {
+            "question_id": question.id,
+            "score": result.score,
+            "covered": list(result.covered),
+            "missed": list(result.missed),
+            "mistakes": list(result.mistakes),
+        }
+        print(json.dumps(payload))
+        return 0
+    texts = {p.id: p.text for p in question.key_points}
+    print(f"{question.title}\nscore: {result.score:.2f}")
+    for pid in result.covered:
+        print(f"  covered  {pid}: {texts[pid]}")
+    for pid in result.missed:
+        print(f"  missed   {pid}: {texts[pid]}")
+    mistakes = {m.id: m.text for m in question.mistakes}
+    for mid in result.mistakes:
+        print(f"  mistake  {mid}: {mistakes[mid]}")
+    return 0
+
+
+def _zone(text: str) -> str:
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an IANA time zone (e.g. Europe/Berlin, UTC)"
+        ) from None
+    return text
+
+
+def _start(text: str) -> dt.datetime:
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date and time; use e.g. 2026-11-30T08:00"
+        ) from None
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.bootstrap import ConsoleOptions, StartupError, configure_logging, run_console
+    from bot.config import Settings
+
+    settings = Settings()
+    if args.port:
+        settings = settings.model_copy(update={"port": args.port})
+    configure_logging(settings)
+    platform = args.platform or settings.platform()
+    try:
+        if platform == "console":
+            start = args.start
+            if start is not None and start.tzinfo is None:
+                start = start.replace(tzinfo=ZoneInfo(args.tz))
+            return asyncio.run(
+                run_console(settings, ConsoleOptions(start, args.tz), sys.stdin, sys.stdout)
+            )
+        if platform == "slack":
+            from bot.adapters.slack.main import run_slack
+
+            return asyncio.run(run_slack(settings))
+        print("drillbot: the Discord adapter is not part of this release yet", file=sys.stderr)
+        return 2
+    except StartupError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+
+
+def _leaderboard(args: argparse.Namespace) -> int:
+    from bot.bootstrap import StartupError, configure_logging
+    from bot.config import Settings
+    from bot.leaderboard_cli import leaderboard_rows
+
+    settings = Settings()
+    configure_logging(settings)
+    try:
+        rows, scope = asyncio.run(
+            leaderboard_rows(settings, args.workspace, args.channel, args.period)
+        )
+    except (StartupError, LookupError) as exc:
+        print(f"drillbot leaderboard: {exc}", file=sys.stderr)
+        return 1
+    records = [
+        {
+            "rank": n,
+            "user": r.user,
+            "name": r.display_name,
+            "points": r.points,
+            "answers": r.answers,
+            "correct": r.correct,
+            "accuracy": round(r.accuracy, 3),
+            "current_streak": r.current_streak,
+            "best_streak": r.best_streak,
+            "incident_points": r.incident_points,
+        }
+        for n, r in enumerate(rows, start=1)
+    ]
+    if args.format == "json":
+        print(json.dumps(records, indent=2))
+    elif args.format == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(records[0]) if records else ["rank"])
+        writer.writeheader()
+        writer.writerows(records)
+        print(buffer.getvalue(), end="")
+    else:
+        print(f"Leaderboard · {args.period} · {scope}")
+        if not records:
+            print("no answers in this period")
+        for r in records:
+            print(
+                f"{r['rank']:>3}. {r['name']:<20} {r['points']:>5} pts  {r['answers']:>3} answers  "
+                f"{r['accuracy']:.0%} accuracy  streak {r['current_streak']} (best {r['best_streak']})"
+            )
+    return 0
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    grader = sub.add_parser("grade", help="grade an open answer (stdin, or --answer-file)")
+    grader.add_argument("question_id", metavar="QUESTION_ID")
+    grader.add_argument("--answer-file", metavar="FILE")
+    grader.add_argument("--json", action="store_true")
+    grader.set_defaults(func=_grade)
+
+    run = sub.add_parser(
+        "run", help="run the bot (the console channel when no Slack/Discord credentials are set)"
+    )
+    run.add_argument("--platform", choices=("console", "slack", "discord"))
+    run.add_argument(
+        "--start", type=_start, help="console: the clock's start, e.g. 2026-11-30T08:00"
+    )
+    run.add_argument("--tz", type=_zone, default="UTC", help="console: the channel's time zone")
+    run.add_argument("--port", type=int, help="HTTP port (Slack over HTTP); default $PORT or 3000")
+    run.set_defaults(func=_run)
+
+    board = sub.add_parser("leaderboard", help="print a leaderboard for a team lead")
+    board.add_argument("--workspace", help="workspace id (default: the only one, or console)")
+    board.add_argument("--channel", help="channel id or name (default: the whole workspace)")
+    board.add_argument(
+        "--period", choices=("this-week", "last-week", "month", "all"), default="this-week"
+    )
+    board.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    board.add_argument("--json", dest="format", action="store_const", const="json")
+    board.set_defaults(func=_leaderboard)
+
+    try:
+        from bot.db.cli import register as register_db
+    except ImportError:  # the storage package is being assembled
+        return
+    register_db(sub)

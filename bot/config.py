@@ -1,0 +1,49 @@
+"""Settings from the environment (and a .env file). Passed down from bootstrap, never global."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Platform = Literal["console", "slack", "discord"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    database_url: str | None = Field(default=None, alias="DATABASE_URL")
+    data_dir: Path = Field(default=Path("data"), alias="DRILLBOT_DATA_DIR")
+    content_dir: Path | None = Field(default=None, alias="DRILLBOT_CONTENT_DIR")
+    grace_minutes: int = Field(default=120, ge=0, alias="DRILLBOT_GRACE_MINUTES")
+    log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+
+    slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
+    slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
+    slack_client_id: str | None = Field(default=None, alias="SLACK_CLIENT_ID")
+    slack_client_secret: SecretStr | None = Field(default=None, alias="SLACK_CLIENT_SECRET")
+    slack_api_url: str | None = Field(default=None, alias="SLACK_API_URL")
+    discord_token: SecretStr | None = Field(default=None, alias="DISCORD_TOKEN")
+    port: int = Field(default=3000, alias="PORT")
+
+    @property
+    def grace(self) -> dt.timedelta:
+        return dt.timedelta(minutes=self.grace_minutes)
+
+    def platform(self) -> Platform:
+        """Slack when its credentials are set, then Discord, else the console."""
+        if self.slack_bot_token or self.slack_app_token or self.slack_signing_secret:
+            return "slack"
+        if self.discord_token:
+            return "discord"
+        return "console"
+
+    def env_for_db(self) -> dict[str, str]:
+        env = {"DRILLBOT_DATA_DIR": str(self.data_dir)}
+        if self.database_url:
+            env["DATABASE_URL"] = self.database_url
+        return env

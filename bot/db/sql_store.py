@@ -1,0 +1,645 @@
+"""The Store port on SQLite and PostgreSQL, through SQLAlchemy Core on one async connection.
+
+Uniqueness is always decided by the database: claims and answers are
+``INSERT ... ON CONFLICT DO NOTHING RETURNING``, so when two processes race, one gets the row
+and the other gets nothing back, whatever either of them read before.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import CursorResult, Executable, Table, case, delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DBAPIError, StatementError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.db import rows
+from bot.db.engine import create_engine
+from bot.db.errors import translate_errors
+from bot.db.migrate import upgrade_engine
+from bot.db.tables import (
+    AnswerRow,
+    AwayPeriodRow,
+    ChannelPostRow,
+    ChannelRow,
+    DrillRow,
+    PersonRow,
+    PracticeRow,
+    StreakRow,
+    SubmissionRow,
+    WorkspaceRow,
+)
+from bot.domain.model import (
+    Answer,
+    AwayPeriod,
+    Channel,
+    Drill,
+    DrillState,
+    LeaderboardRow,
+    Person,
+    Schedule,
+    Slot,
+    Streak,
+)
+
+log = logging.getLogger(__name__)
+
+_Insert = postgresql.Insert | sqlite.Insert
+
+
+class SqlTx:
+    """One transaction on one connection; every statement goes through :meth:`_execute`."""
+
+    def __init__(self, connection: AsyncConnection, url: str) -> None:
+        self._conn = connection
+        self._url = url
+
+    async def _execute(self, statement: Executable) -> CursorResult[Any]:
+        with translate_errors(self._url):
+            try:
+                return await self._conn.execute(statement)
+            except StatementError as error:
+                # A value our column types refused (a naive datetime): the caller's mistake,
+                # so give them their ValueError rather than SQLAlchemy's wrapper.
+                if not isinstance(error, DBAPIError) and isinstance(error.orig, ValueError):
+                    raise error.orig from None
+                raise
+
+    def _insert(self, table: type[Any] | Table) -> _Insert:
+        # ON CONFLICT is dialect syntax; both dialects spell the Python API the same way.
+        if self._conn.dialect.name == "postgresql":
+            return postgresql.insert(table)
+        return sqlite.insert(table)
+
+    # --- workspaces, channels, people -------------------------------------------------------
+    async def ensure_workspace(self, workspace_id: str, platform: str, name: str) -> None:
+        stmt = self._insert(WorkspaceRow).values(id=workspace_id, platform=platform, name=name)
+        await self._execute(
+            stmt.on_conflict_do_update(
+                index_elements=[WorkspaceRow.id],
+                set_={"platform": stmt.excluded.platform, "name": stmt.excluded.name},
+                where=(WorkspaceRow.platform != stmt.excluded.platform)
+                | (WorkspaceRow.name != stmt.excluded.name),
+            )
+        )
+
+    async def _touch_workspace(self, workspace_id: str) -> None:
+        # Rows reference their workspace by foreign key, but the port lets a caller name a
+        # workspace it never ensured (the memory store does not care); create a blank one.
+        await self._execute(
+            self._insert(WorkspaceRow)
+            .values(id=workspace_id, platform="", name="")
+            .on_conflict_do_nothing(index_elements=[WorkspaceRow.id])
+        )
+
+    async def ensure_channel(self, workspace_id: str, external_id: str, name: str) -> Channel:
+        found = await self.find_channel(workspace_id, external_id)
+        if found is None:
+            await self._touch_workspace(workspace_id)
+            result = await self._execute(
+                self._insert(ChannelRow)
+                .values(
+                    workspace_id=workspace_id,
+                    external_id=external_id,
+                    name=name,
+                    **rows.schedule_values(None),
+                )
+                .on_conflict_do_nothing(
+                    index_elements=[ChannelRow.workspace_id, ChannelRow.external_id]
+                )
+                .returning(ChannelRow)
+            )
+            row = result.first()
+            if row is not None:
+                return rows.channel(row)
+            # Another process created it after we looked.
+            found = await self.find_channel(workspace_id, external_id)
+            if found is None:
+                raise RuntimeError(f"channel {workspace_id}/{external_id} vanished")
+        if name and found.name != name:
+            await self._execute(
+                update(ChannelRow).where(ChannelRow.id == found.id).values(name=name)
+            )
+            found = replace(found, name=name)
+        return found
+
+    async def get_channel(self, channel_id: int) -> Channel | None:
+        result = await self._execute(select(ChannelRow).where(ChannelRow.id == channel_id))
+        row = result.first()
+        return rows.channel(row) if row else None
+
+    async def find_channel(self, workspace_id: str, external_id: str) -> Channel | None:
+        result = await self._execute(
+            select(ChannelRow).where(
+                ChannelRow.workspace_id == workspace_id, ChannelRow.external_id == external_id
+            )
+        )
+        row = result.first()
+        return rows.channel(row) if row else None
+
+    async def channels(self, workspace_id: str | None = None) -> list[Channel]:
+        query = select(ChannelRow).where(ChannelRow.has_schedule.is_(True))
+        if workspace_id is not None:
+            query = query.where(ChannelRow.workspace_id == workspace_id)
+        result = await self._execute(query.order_by(ChannelRow.id))
+        return [rows.channel(r) for r in result]
+
+    async def save_schedule(self, channel_id: int, schedule: Schedule) -> Channel:
+        result = await self._execute(
+            update(ChannelRow)
+            .where(ChannelRow.id == channel_id)
+            .values(**rows.schedule_values(schedule))
+            .returning(ChannelRow)
+        )
+        row = result.first()
+        if row is None:
+            raise KeyError(f"no channel {channel_id}")
+        return rows.channel(row)
+
+    async def ensure_person(self, workspace_id: str, external_id: str, display_name: str) -> Person:
+        found = await self.find_person(workspace_id, external_id)
+        if found is None:
+            await self._touch_workspace(workspace_id)
+            result = await self._execute(
+                self._insert(PersonRow)
+                .values(
+                    workspace_id=workspace_id,
+                    external_id=external_id,
+                    display_name=display_name or external_id,
+                )
+                .on_conflict_do_nothing(
+                    index_elements=[PersonRow.workspace_id, PersonRow.external_id]
+                )
+                .returning(PersonRow)
+            )
+            row = result.first()
+            if row is not None:
+                return rows.person(row)
+            found = await self.find_person(workspace_id, external_id)
+            if found is None:
+                raise RuntimeError(f"person {workspace_id}/{external_id} vanished")
+        if display_name and found.display_name != display_name:
+            await self._execute(
+                update(PersonRow).where(PersonRow.id == found.id).values(display_name=display_name)
+            )
+            found = replace(found, display_name=display_name)
+        return found
+
+    async def get_person(self, person_id: int) -> Person | None:
+        result = await self._execute(select(PersonRow).where(PersonRow.id == person_id))
+        row = result.first()
+        return rows.person(row) if row else None
+
+    async def find_person(self, workspace_id: str, external_id: str) -> Person | None:
+        result = await self._execute(
+            select(PersonRow).where(
+                PersonRow.workspace_id == workspace_id, PersonRow.external_id == external_id
+            )
+        )
+        row = result.first()
+        return rows.person(row) if row else None
+
+    async def add_away(self, person_id: int, start: dt.date, end: dt.date) -> AwayPeriod:
+        result = await self._execute(
+            self._insert(AwayPeriodRow)
+            .values(person_id=person_id, start_date=start, end_date=end)
+            .returning(AwayPeriodRow)
+        )
+        return rows.away(result.one())
+
+    async def away_periods(self, person_id: int) -> list[AwayPeriod]:
+        result = await self._execute(
+            select(AwayPeriodRow)
+            .where(AwayPeriodRow.person_id == person_id)
+            .order_by(AwayPeriodRow.start_date, AwayPeriodRow.id)
+        )
+        return [rows.away(r) for r in result]
+
+    async def away_for(self, person_ids: Sequence[int]) -> list[AwayPeriod]:
+        if not person_ids:
+            return []
+        result = await self._execute(
+            select(AwayPeriodRow)
+            .where(AwayPeriodRow.person_id.in_(list(person_ids)))
+            .order_by(AwayPeriodRow.person_id, AwayPeriodRow.start_date, AwayPeriodRow.id)
+        )
+        return [rows.away(r) for r in result]
+
+    # --- drills ----------------------------------------------------------------------------
+    async def claim_drill(
+        self,
+        *,
+        workspace_id: str,
+        channel_id: int,
+        slot: Slot,
+        local_date: dt.date,
+        item_id: str,
+        kind: str,
+        scheduled_at: dt.datetime,
+        reveal_at: dt.datetime,
+        state: DrillState = DrillState.CLAIMED,
+    ) -> Drill | None:
+        result = await self._execute(
+            self._insert(DrillRow)
+            .values(
+                workspace_id=workspace_id,
+                channel_id=channel_id,
+                slot=Slot(slot).value,
+                local_date=local_date,
+                item_id=item_id,
+                kind=kind,
+                scheduled_at=scheduled_at,
+                reveal_at=reveal_at,
+                state=DrillState(state).value,
+            )
+            .on_conflict_do_nothing(
+                index_elements=[DrillRow.channel_id, DrillRow.slot, DrillRow.local_date]
+            )
+            .returning(DrillRow)
+        )
+        row = result.first()
+        return rows.drill(row) if row else None
+
+    async def set_drill_state(
+        self, drill_id: int, state: DrillState, message_ref: str | None = None
+    ) -> None:
+        values: dict[str, Any] = {"state": DrillState(state).value}
+        if message_ref:
+            values["message_ref"] = message_ref
+        result = await self._execute(
+            update(DrillRow).where(DrillRow.id == drill_id).values(**values)
+        )
+        if result.rowcount == 0:
+            raise KeyError(f"no drill {drill_id}")
+
+    async def get_drill(self, drill_id: int) -> Drill | None:
+        result = await self._execute(select(DrillRow).where(DrillRow.id == drill_id))
+        row = result.first()
+        return rows.drill(row) if row else None
+
+    async def drills_to_retry(self, not_before: dt.datetime) -> list[Drill]:
+        result = await self._execute(
+            select(DrillRow)
+            .where(DrillRow.state == DrillState.FAILED.value, DrillRow.scheduled_at >= not_before)
+            .order_by(DrillRow.scheduled_at, DrillRow.id)
+        )
+        return [rows.drill(r) for r in result]
+
+    async def open_drills(self, channel_id: int, now: dt.datetime) -> list[Drill]:
+        del now  # open means posted and not revealed, even past its reveal time
+        result = await self._execute(
+            select(DrillRow)
+            .where(
+                DrillRow.channel_id == channel_id,
+                DrillRow.state == DrillState.POSTED.value,
+                DrillRow.revealed_at.is_(None),
+            )
+            .order_by(DrillRow.scheduled_at.desc(), DrillRow.id.desc())
+        )
+        return [rows.drill(r) for r in result]
+
+    async def due_reveals(self, now: dt.datetime) -> list[Drill]:
+        # Spelled like ix_drills_due_reveals's WHERE clause so the planner can use it.
+        result = await self._execute(
+            select(DrillRow)
+            .where(
+                DrillRow.state == DrillState.POSTED.value,
+                DrillRow.revealed_at.is_(None),
+                DrillRow.reveal_at <= now,
+            )
+            .order_by(DrillRow.reveal_at, DrillRow.id)
+        )
+        return [rows.drill(r) for r in result]
+
+    async def mark_revealed(self, drill_id: int, now: dt.datetime) -> bool:
+        result = await self._execute(
+            update(DrillRow)
+            .where(DrillRow.id == drill_id, DrillRow.revealed_at.is_(None))
+            .values(revealed_at=now)
+        )
+        return result.rowcount == 1
+
+    async def unmark_revealed(self, drill_id: int) -> None:
+        result = await self._execute(
+            update(DrillRow).where(DrillRow.id == drill_id).values(revealed_at=None)
+        )
+        if result.rowcount == 0:
+            raise KeyError(f"no drill {drill_id}")
+
+    async def channel_items(self, channel_id: int) -> list[tuple[str, dt.date]]:
+        result = await self._execute(
+            select(DrillRow.item_id, DrillRow.local_date)
+            .where(DrillRow.channel_id == channel_id)
+            .order_by(DrillRow.scheduled_at, DrillRow.id)
+        )
+        return [(item_id, local_date) for item_id, local_date in result]
+
+    async def drill_dates(self, channel_id: int, before: dt.date, limit: int) -> list[dt.date]:
+        result = await self._execute(
+            select(DrillRow.local_date)
+            .where(
+                DrillRow.channel_id == channel_id,
+                DrillRow.state == DrillState.POSTED.value,
+                DrillRow.local_date < before,
+            )
+            .distinct()
+            .order_by(DrillRow.local_date.desc())
+            .limit(limit)
+        )
+        return list(result.scalars())
+
+    # --- answers ---------------------------------------------------------------------------
+    async def claim_submission(self, workspace_id: str, key: str) -> bool:
+        await self._touch_workspace(workspace_id)
+        result = await self._execute(
+            self._insert(SubmissionRow)
+            .values(workspace_id=workspace_id, key=key)
+            .on_conflict_do_nothing(index_elements=[SubmissionRow.workspace_id, SubmissionRow.key])
+            .returning(SubmissionRow.id)
+        )
+        return result.first() is not None
+
+    async def get_answer(self, drill_id: int, person_id: int) -> Answer | None:
+        result = await self._execute(
+            select(AnswerRow).where(
+                AnswerRow.drill_id == drill_id, AnswerRow.person_id == person_id
+            )
+        )
+        row = result.first()
+        return rows.answer(row) if row else None
+
+    async def insert_answer(
+        self,
+        *,
+        drill: Drill,
+        person_id: int,
+        choice: str | None,
+        text: str | None,
+        correct: bool | None,
+        coverage: float | None,
+        covered: Sequence[str],
+        mistakes: Sequence[str],
+        points: int,
+        now: dt.datetime,
+    ) -> Answer | None:
+        result = await self._execute(
+            self._insert(AnswerRow)
+            .values(
+                drill_id=drill.id,
+                person_id=person_id,
+                workspace_id=drill.workspace_id,
+                channel_id=drill.channel_id,
+                local_date=drill.local_date,
+                choice=choice,
+                text=text,
+                correct=correct,
+                coverage=coverage,
+                covered=list(covered),
+                mistakes=list(mistakes),
+                points=points,
+                created_at=now,
+                updated_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=[AnswerRow.drill_id, AnswerRow.person_id])
+            .returning(AnswerRow)
+        )
+        row = result.first()
+        return rows.answer(row) if row else None
+
+    async def update_answer(
+        self,
+        answer_id: int,
+        *,
+        text: str,
+        coverage: float,
+        covered: Sequence[str],
+        mistakes: Sequence[str],
+        points: int,
+        correct: bool | None,
+        now: dt.datetime,
+    ) -> Answer:
+        result = await self._execute(
+            update(AnswerRow)
+            .where(AnswerRow.id == answer_id)
+            .values(
+                text=text,
+                coverage=coverage,
+                covered=list(covered),
+                mistakes=list(mistakes),
+                points=points,
+                correct=correct,
+                updated_at=now,
+            )
+            .returning(AnswerRow)
+        )
+        row = result.first()
+        if row is None:
+            raise KeyError(f"no answer {answer_id}")
+        return rows.answer(row)
+
+    async def drill_answers(self, drill_id: int) -> list[Answer]:
+        result = await self._execute(
+            select(AnswerRow).where(AnswerRow.drill_id == drill_id).order_by(AnswerRow.id)
+        )
+        return [rows.answer(r) for r in result]
+
+    async def recent_answers(self, person_id: int, limit: int) -> list[Answer]:
+        result = await self._execute(
+            select(AnswerRow)
+            .where(AnswerRow.person_id == person_id)
+            .order_by(AnswerRow.created_at.desc(), AnswerRow.id.desc())
+            .limit(limit)
+        )
+        return [rows.answer(r) for r in result]
+
+    # --- streaks and leaderboards ----------------------------------------------------------
+    async def get_streak(self, person_id: int, channel_id: int) -> Streak | None:
+        result = await self._execute(
+            select(StreakRow).where(
+                StreakRow.person_id == person_id, StreakRow.channel_id == channel_id
+            )
+        )
+        row = result.first()
+        return rows.streak(row) if row else None
+
+    async def save_streak(self, streak: Streak) -> None:
+        stmt = self._insert(StreakRow).values(
+            person_id=streak.person_id,
+            channel_id=streak.channel_id,
+            current=streak.current,
+            best=streak.best,
+            last_date=streak.last_date,
+        )
+        await self._execute(
+            stmt.on_conflict_do_update(
+                index_elements=[StreakRow.person_id, StreakRow.channel_id],
+                set_={
+                    "current": stmt.excluded.current,
+                    "best": stmt.excluded.best,
+                    "last_date": stmt.excluded.last_date,
+                },
+            )
+        )
+
+    async def streaks(self, person_ids: Sequence[int]) -> list[Streak]:
+        if not person_ids:
+            return []
+        result = await self._execute(
+            select(StreakRow)
+            .where(StreakRow.person_id.in_(list(person_ids)))
+            .order_by(StreakRow.person_id, StreakRow.channel_id)
+        )
+        return [rows.streak(r) for r in result]
+
+    async def leaderboard(
+        self,
+        workspace_id: str,
+        channel_id: int | None,
+        start: dt.date | None,
+        end: dt.date | None,
+    ) -> list[LeaderboardRow]:
+        correct = func.sum(case((AnswerRow.correct.is_(True), 1), else_=0))
+        query = (
+            select(
+                AnswerRow.person_id,
+                PersonRow.external_id,
+                PersonRow.display_name,
+                func.sum(AnswerRow.points).label("points"),
+                func.count(AnswerRow.id).label("answers"),
+                correct.label("correct"),
+            )
+            .join(
+                PersonRow,
+                (PersonRow.id == AnswerRow.person_id) & (PersonRow.workspace_id == workspace_id),
+            )
+            .where(AnswerRow.workspace_id == workspace_id)
+            .group_by(AnswerRow.person_id, PersonRow.external_id, PersonRow.display_name)
+        )
+        if channel_id is not None:
+            query = query.where(AnswerRow.channel_id == channel_id)
+        if start is not None:
+            query = query.where(AnswerRow.local_date >= start)
+        if end is not None:
+            query = query.where(AnswerRow.local_date <= end)
+        result = await self._execute(query)
+        return [
+            LeaderboardRow(
+                person_id=r.person_id,
+                user=r.external_id,
+                display_name=r.display_name,
+                # PostgreSQL sums integers into bigint or numeric: bring them back to int.
+                points=int(r.points or 0),
+                answers=int(r.answers),
+                correct=int(r.correct or 0),
+                current_streak=0,
+                best_streak=0,
+            )
+            for r in result
+        ]
+
+    async def claim_post(self, channel_id: int, kind: str, key: str) -> bool:
+        result = await self._execute(
+            self._insert(ChannelPostRow)
+            .values(channel_id=channel_id, kind=kind, key=key)
+            .on_conflict_do_nothing(
+                index_elements=[ChannelPostRow.channel_id, ChannelPostRow.kind, ChannelPostRow.key]
+            )
+            .returning(ChannelPostRow.id)
+        )
+        return result.first() is not None
+
+    async def release_post(self, channel_id: int, kind: str, key: str) -> None:
+        await self._execute(
+            delete(ChannelPostRow).where(
+                ChannelPostRow.channel_id == channel_id,
+                ChannelPostRow.kind == kind,
+                ChannelPostRow.key == key,
+            )
+        )
+
+    # --- on-demand practice ----------------------------------------------------------------
+    async def set_practice(self, person_id: int, item_id: str | None, now: dt.datetime) -> None:
+        if item_id is None:
+            await self._execute(delete(PracticeRow).where(PracticeRow.person_id == person_id))
+            return
+        stmt = self._insert(PracticeRow).values(
+            person_id=person_id, item_id=item_id, updated_at=now
+        )
+        await self._execute(
+            stmt.on_conflict_do_update(
+                index_elements=[PracticeRow.person_id],
+                set_={"item_id": stmt.excluded.item_id, "updated_at": stmt.excluded.updated_at},
+            )
+        )
+
+    async def get_practice(self, person_id: int) -> str | None:
+        result = await self._execute(
+            select(PracticeRow.item_id).where(PracticeRow.person_id == person_id)
+        )
+        item_id: str | None = result.scalar_one_or_none()
+        return item_id
+
+
+class SqlStore:
+    """The Store port over an async engine. One transaction is one pooled connection."""
+
+    def __init__(self, engine: AsyncEngine, url: str | None = None) -> None:
+        self.engine = engine
+        self._url = url or engine.url.render_as_string(hide_password=False)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[SqlTx]:
+        with translate_errors(self._url):
+            connection = await self.engine.connect()
+        try:
+            with translate_errors(self._url):
+                await connection.begin()
+            try:
+                yield SqlTx(connection, self._url)
+            except BaseException:
+                await self._rollback(connection)
+                raise
+            with translate_errors(self._url):
+                await connection.commit()
+        finally:
+            await self._close(connection)
+
+    async def _rollback(self, connection: AsyncConnection) -> None:
+        # The caller's error matters more than a failed rollback (the server discards an
+        # unfinished transaction anyway when the connection drops).
+        try:
+            await connection.rollback()
+        except Exception:
+            log.warning("rollback failed", exc_info=True)
+
+    async def _close(self, connection: AsyncConnection) -> None:
+        # A failure here comes after commit or rollback and must not replace their outcome.
+        try:
+            await connection.close()
+        except Exception:
+            log.warning("closing a connection failed", exc_info=True)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+async def open_store(url: str, *, upgrade: bool = True, **engine_options: Any) -> SqlStore:
+    """A store for ``url`` (any accepted form), migrated to the newest schema unless told not to.
+
+    Raises ValueError for a URL we do not accept, StoreUnavailable when the database cannot be
+    reached.
+    """
+    engine = create_engine(url, **engine_options)
+    if upgrade:
+        try:
+            await upgrade_engine(engine)
+        except BaseException:
+            await engine.dispose()
+            raise
+    return SqlStore(engine, url)

@@ -1,0 +1,218 @@
+"""The tables, as SQLAlchemy 2 declarative classes.
+
+The schema itself is owned by the Alembic migrations in ``migrations/``; these classes describe
+it for queries, and a test checks that the two agree. Every row belongs to a workspace, directly
+(``workspace_id``) or through its channel or person. Constraint and index names follow
+``NAMING_CONVENTION``; the migrations spell the same names out, so later ones can refer to them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bot.db.types import UtcDateTime
+from bot.domain.model import DrillState, Slot
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ID = String(128)
+"""Platform ids (workspace, channel, user): short today, but a prefix may be added."""
+NAME = String(255)
+
+
+def _one_of(column: str, values: type[Slot] | type[DrillState]) -> str:
+    quoted = ", ".join(f"'{v.value}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class WorkspaceRow(Base):
+    __tablename__ = "workspaces"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(NAME)
+
+
+class ChannelRow(Base):
+    __tablename__ = "channels"
+    __table_args__ = (UniqueConstraint("workspace_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ID, ForeignKey("workspaces.id"))
+    external_id: Mapped[str] = mapped_column(ID)
+    name: Mapped[str] = mapped_column(NAME)
+    # The schedule columns always hold values (the defaults until setup); has_schedule says
+    # whether an admin has set them, so a channel seen once is never drilled by accident.
+    has_schedule: Mapped[bool] = mapped_column(Boolean)
+    post_time: Mapped[dt.time] = mapped_column(Time)
+    timezone: Mapped[str] = mapped_column(String(64))
+    days: Mapped[list[str]] = mapped_column(JSON)
+    packs: Mapped[list[str]] = mapped_column(JSON)
+    topics: Mapped[list[str]] = mapped_column(JSON)
+    levels: Mapped[list[str]] = mapped_column(JSON)
+    mcq_days: Mapped[list[str]] = mapped_column(JSON)
+    mcq_time: Mapped[dt.time | None] = mapped_column(Time)
+    answer_window_minutes: Mapped[int] = mapped_column(Integer)
+    leaderboard_day: Mapped[str] = mapped_column(String(16))
+    leaderboard_time: Mapped[dt.time] = mapped_column(Time)
+    paused: Mapped[bool] = mapped_column(Boolean)
+
+
+class PersonRow(Base):
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("workspace_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ID, ForeignKey("workspaces.id"))
+    external_id: Mapped[str] = mapped_column(ID)
+    display_name: Mapped[str] = mapped_column(NAME)
+
+
+class AwayPeriodRow(Base):
+    __tablename__ = "away_periods"
+    __table_args__ = (Index(None, "person_id", "start_date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(Integer, ForeignKey("people.id"))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+
+
+_DUE_REVEAL = "state = 'posted' AND revealed_at IS NULL"
+_TO_RETRY = "state = 'failed'"
+
+
+class DrillRow(Base):
+    __tablename__ = "drills"
+    __table_args__ = (
+        # The exactly-once key: whichever process inserts first posts the drill.
+        UniqueConstraint("channel_id", "slot", "local_date"),
+        CheckConstraint(_one_of("slot", Slot), name="slot"),
+        CheckConstraint(_one_of("state", DrillState), name="state"),
+        # Partial indexes: the scheduler polls these every tick, and they stay tiny.
+        Index(
+            "ix_drills_due_reveals",
+            "reveal_at",
+            postgresql_where=text(_DUE_REVEAL),
+            sqlite_where=text(_DUE_REVEAL),
+        ),
+        Index(
+            "ix_drills_to_retry",
+            "scheduled_at",
+            postgresql_where=text(_TO_RETRY),
+            sqlite_where=text(_TO_RETRY),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ID, ForeignKey("workspaces.id"))
+    channel_id: Mapped[int] = mapped_column(Integer, ForeignKey("channels.id"))
+    slot: Mapped[str] = mapped_column(String(16))
+    local_date: Mapped[dt.date] = mapped_column(Date)
+    item_id: Mapped[str] = mapped_column(NAME)
+    kind: Mapped[str] = mapped_column(String(16))
+    scheduled_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    reveal_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    state: Mapped[str] = mapped_column(String(16))
+    message_ref: Mapped[str | None] = mapped_column(Text)
+    revealed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class AnswerRow(Base):
+    __tablename__ = "answers"
+    __table_args__ = (
+        UniqueConstraint("drill_id", "person_id"),
+        # workspace_id, channel_id and local_date copy the drill's, so a leaderboard is one
+        # GROUP BY over one of these indexes, with no join to drills.
+        Index(None, "channel_id", "local_date"),
+        Index(None, "workspace_id", "local_date"),
+        Index(None, "person_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    drill_id: Mapped[int] = mapped_column(Integer, ForeignKey("drills.id"))
+    person_id: Mapped[int] = mapped_column(Integer, ForeignKey("people.id"))
+    workspace_id: Mapped[str] = mapped_column(ID, ForeignKey("workspaces.id"))
+    channel_id: Mapped[int] = mapped_column(Integer, ForeignKey("channels.id"))
+    local_date: Mapped[dt.date] = mapped_column(Date)
+    choice: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str | None] = mapped_column(Text)
+    correct: Mapped[bool | None] = mapped_column(Boolean)
+    coverage: Mapped[float | None] = mapped_column(Float)
+    covered: Mapped[list[str]] = mapped_column(JSON)
+    mistakes: Mapped[list[str]] = mapped_column(JSON)
+    points: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class SubmissionRow(Base):
+    __tablename__ = "submissions"
+    __table_args__ = (UniqueConstraint("workspace_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ID, ForeignKey("workspaces.id"))
+    key: Mapped[str] = mapped_column(Text)
+    # Set by the database: the port passes no clock here. Kept so old keys can be pruned.
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, server_default=func.now())
+
+
+class StreakRow(Base):
+    __tablename__ = "streaks"
+
+    person_id: Mapped[int] = mapped_column(Integer, ForeignKey("people.id"), primary_key=True)
+    channel_id: Mapped[int] = mapped_column(Integer, ForeignKey("channels.id"), primary_key=True)
+    current: Mapped[int] = mapped_column(Integer)
+    best: Mapped[int] = mapped_column(Integer)
+    last_date: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class ChannelPostRow(Base):
+    __tablename__ = "channel_posts"
+    __table_args__ = (UniqueConstraint("channel_id", "kind", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel_id: Mapped[int] = mapped_column(Integer, ForeignKey("channels.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(NAME)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, server_default=func.now())
+
+
+class PracticeRow(Base):
+    __tablename__ = "practice"
+
+    person_id: Mapped[int] = mapped_column(Integer, ForeignKey("people.id"), primary_key=True)
+    item_id: Mapped[str] = mapped_column(NAME)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+metadata = Base.metadata

@@ -1,0 +1,595 @@
+"""The `/drill` command language, shared by every adapter (Slack, Discord, the console).
+
+``parse`` turns what someone typed into one of the frozen command dataclasses below, or raises
+``CommandError`` with a message that names the problem and the usage line to follow. Values of
+``setup`` settings are only split here; ``schedule_rules`` checks them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from bot.domain import schedule_rules as rules
+
+
+class CommandError(ValueError):
+    """What someone typed is not a command; ``str()`` gives the message then the usage."""
+
+    def __init__(self, message: str, usage: str) -> None:
+        super().__init__(message, usage)
+        self.message = message
+        self.usage = usage
+
+    def __str__(self) -> str:
+        return f"{self.message}\n{self.usage}" if self.usage else self.message
+
+
+# --- the commands ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Command:
+    """A parsed command. ``keyword`` is the word that starts it; ``admin_only`` commands are
+    refused to people who are not channel or workspace admins."""
+
+    keyword: ClassVar[str] = ""
+    admin_only: ClassVar[bool] = False
+
+
+@dataclass(frozen=True)
+class Help(Command):
+    keyword: ClassVar[str] = "help"
+    topic: str | None = None
+    """A command name, or None for the overview."""
+
+
+@dataclass(frozen=True)
+class Question(Command):
+    """Practise an open question now."""
+
+    keyword: ClassVar[str] = "question"
+    topic: str | None = None
+
+
+@dataclass(frozen=True)
+class Mcq(Command):
+    """Practise a multiple-choice question now."""
+
+    keyword: ClassVar[str] = "mcq"
+    topic: str | None = None
+
+
+@dataclass(frozen=True)
+class AnswerText(Command):
+    keyword: ClassVar[str] = "answer"
+    text: str
+    """As typed: case, inner spacing and newlines kept; outer whitespace removed."""
+
+
+@dataclass(frozen=True)
+class Pick(Command):
+    keyword: ClassVar[str] = "pick"
+    option: str
+    """An upper-case letter, A to F."""
+
+
+@dataclass(frozen=True)
+class Leaderboard(Command):
+    keyword: ClassVar[str] = "leaderboard"
+    period: str = "this-week"
+    """One of ``schedule_rules.PERIODS``."""
+
+
+@dataclass(frozen=True)
+class Stats(Command):
+    keyword: ClassVar[str] = "stats"
+
+
+@dataclass(frozen=True)
+class Away(Command):
+    """Days someone is away (inclusive); drills on them do not break a streak."""
+
+    keyword: ClassVar[str] = "away"
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True)
+class Setup(Command):
+    """A channel's schedule settings as typed; ``schedule_rules.apply_changes`` checks them.
+    All None and no changes (bare ``setup``) means: show the schedule or open a form."""
+
+    keyword: ClassVar[str] = "setup"
+    admin_only: ClassVar[bool] = True
+    time: str | None = None
+    zone: str | None = None
+    days: str | None = None
+    changes: dict[str, str] = field(default_factory=dict)
+    """The other settings by key (``window``, ``mcq-days``, ...), keys lower-case with dashes."""
+
+    def all_changes(self) -> dict[str, str]:
+        """Every setting given, ``time``, ``zone`` and ``days`` included, for ``apply_changes``."""
+        given = {"time": self.time, "zone": self.zone, "days": self.days}
+        return {key: value for key, value in given.items() if value is not None} | self.changes
+
+
+@dataclass(frozen=True)
+class Pause(Command):
+    keyword: ClassVar[str] = "pause"
+    admin_only: ClassVar[bool] = True
+
+
+@dataclass(frozen=True)
+class Resume(Command):
+    keyword: ClassVar[str] = "resume"
+    admin_only: ClassVar[bool] = True
+
+
+@dataclass(frozen=True)
+class Topics(Command):
+    keyword: ClassVar[str] = "topics"
+
+
+@dataclass(frozen=True)
+class Schedule(Command):
+    """Show the channel's schedule."""
+
+    keyword: ClassVar[str] = "schedule"
+
+
+@dataclass(frozen=True)
+class Incident(Command):
+    """A mock incident session: ``start`` (``name`` None means a random one), ``list``,
+    ``resume`` or ``stop``."""
+
+    keyword: ClassVar[str] = "incident"
+    action: str = "start"
+    name: str | None = None
+    level: str | None = None
+
+
+@dataclass(frozen=True)
+class Hint(Command):
+    keyword: ClassVar[str] = "hint"
+
+
+@dataclass(frozen=True)
+class Skip(Command):
+    keyword: ClassVar[str] = "skip"
+
+
+@dataclass(frozen=True)
+class Stop(Command):
+    keyword: ClassVar[str] = "stop"
+
+
+# --- usage and help ----------------------------------------------------------------------------
+
+_SYNTAX: dict[str, tuple[str, str]] = {
+    # name: (syntax, example)
+    "help": ("help [command]", "help setup"),
+    "question": ("question [topic]", "question event-loop"),
+    "mcq": ("mcq [topic]", "mcq modules"),
+    "answer": ("answer <your answer>", "answer Promise callbacks run before setImmediate ones"),
+    "pick": ("pick <A-F or 1-6>", "pick B"),
+    "incident": ("incident [list | random | <name>] [level]", "incident random senior"),
+    "hint": ("hint", "hint"),
+    "skip": ("skip", "skip"),
+    "stop": ("stop", "stop"),
+    "leaderboard": ("leaderboard [this-week | last-week | month | all]", "leaderboard last-week"),
+    "stats": ("stats", "stats"),
+    "away": ("away <first day> [last day]", "away 2026-12-24 2026-12-31"),
+    "schedule": ("schedule", "schedule"),
+    "topics": ("topics", "topics"),
+    "setup": (
+        "setup [time] [zone] [days] [key=value ...]",
+        "setup 09:30 Europe/Berlin mon-fri window=6h",
+    ),
+    "pause": ("pause", "pause"),
+    "resume": ("resume", "resume"),
+}
+
+COMMANDS: tuple[str, ...] = tuple(_SYNTAX)
+"""Every command name, in the order help lists them."""
+
+USAGE: dict[str, str] = {
+    name: f"`{syntax}`" + (f", e.g. `{example}`" if example != syntax else "")
+    for name, (syntax, example) in _SYNTAX.items()
+}
+"""Each command's usage line with an example, e.g. "`pick <A-F or 1-6>`, e.g. `pick B`"."""
+
+ADMIN_COMMANDS: tuple[str, ...] = ("setup", "pause", "resume")
+
+_SUMMARY: dict[str, str] = {
+    "help": "this list, or the details of one command",
+    "question": "practise an open question now, on any topic or the one you name",
+    "mcq": "practise a multiple-choice question now",
+    "answer": "answer today's open question (or your practice question)",
+    "pick": "choose an option of a multiple-choice question",
+    "incident": "work through a mock production incident, stage by stage",
+    "hint": "a hint for the incident stage you are on",
+    "skip": "skip the incident stage you are on",
+    "stop": "end your incident session",
+    "leaderboard": "points, streaks and accuracy; this week unless you name a period",
+    "stats": "your own answers, points and streaks",
+    "away": "mark days you are away so drills on them don't break your streak",
+    "schedule": "when this channel's drills post",
+    "topics": "the topics questions come from",
+    "setup": "set when and what this channel drills",
+    "pause": "stop posting drills in this channel until `resume`",
+    "resume": "start posting this channel's drills again",
+}
+
+_SETTING_HELP: dict[str, str] = {
+    "time": "when the daily drill posts, 24-hour HH:MM or 9:30am",
+    "zone": "the IANA time zone of every time in the schedule",
+    "days": "which days get a drill: mon-fri, mon,wed,fri, weekdays, weekends or daily",
+    "mcq-days": "drill days whose question is multiple-choice instead (none turns it off)",
+    "mcq-time": "a second slot with a multiple-choice question on every drill day (or none)",
+    "window": "how long answers stay open before the reveal: 90m, 6h, 1d; "
+    "it must end before the next drill",
+    "leaderboard": "when the weekly leaderboard posts: a day and a time, quoted",
+    "topics": "only questions on these topics (comma list, or all)",
+    "levels": "only questions at these levels (comma list, or all)",
+    "packs": "only questions from these content packs (comma list, or all)",
+}
+
+_DETAILS: dict[str, str] = {
+    "question": "The topic is a topic id from `topics`. Answer with `answer <text>`.",
+    "mcq": "The topic is a topic id from `topics`. Answer with `pick <option>`.",
+    "answer": "Your whole message after `answer` is graded, line breaks included. You can "
+    "answer again to improve your answer until the reveal.",
+    "pick": "Options are letters A to F; numbers work too (1 is A, 2 is B, ...).",
+    "incident": "`incident` starts a random scenario, `incident <name> [level]` a given one, "
+    "`incident random <level>` a random one at that level. `incident list` shows them, "
+    "`incident resume` continues a paused session and `incident stop` ends yours.",
+    "leaderboard": "Periods: this-week (the default, also `week`), last-week (also `last`), "
+    "month, all (also `all-time`).",
+    "away": "Dates are YYYY-MM-DD; one date means that day only. Both days are included.",
+    "setup": "Give any of a time, a time zone and days, in any order, then any settings as "
+    "key=value (quote values with spaces). Bare `setup` shows the current schedule.",
+}
+
+_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Drills and practice", ("question", "mcq", "answer", "pick")),
+    ("Mock incidents", ("incident", "hint", "skip", "stop")),
+    ("Scores", ("leaderboard", "stats", "away")),
+    ("This channel", ("schedule", "topics", "help")),
+    ("Admins", ADMIN_COMMANDS),
+)
+
+
+def usage_summary() -> str:
+    """One line naming every command, for errors that are not about a single command."""
+    return f"Commands: {', '.join(COMMANDS)}. Type `help <command>` for details."
+
+
+def _usage(name: str) -> str:
+    return USAGE[name]
+
+
+def _overview_line(name: str) -> str:
+    syntax, example = _SYNTAX[name]
+    line = f"• `{syntax}`: {_SUMMARY[name]}"
+    return line + (f", e.g. `{example}`" if example != syntax else "")
+
+
+def _overview(is_admin: bool) -> str:
+    lines = ["*drillbot commands* (type `help <command>` for details)"]
+    for title, names in _GROUPS:
+        if title == "Admins" and not is_admin:
+            continue
+        lines.append(f"*{title}*")
+        lines.extend(_overview_line(name) for name in names)
+    if not is_admin:
+        lines.append(
+            "Channel admins also have "
+            + ", ".join(f"`{name}`" for name in ADMIN_COMMANDS[:-1])
+            + f" and `{ADMIN_COMMANDS[-1]}`."
+        )
+    return "\n".join(lines)
+
+
+def _details(name: str, is_admin: bool) -> str:
+    admin = name in ADMIN_COMMANDS
+    title = f"*{name}*" + (" (admins only)" if admin else "")
+    summary = _SUMMARY[name]
+    lines = [title, summary[0].upper() + summary[1:] + ".", f"Usage: {USAGE[name]}"]
+    if name in _DETAILS:
+        lines.append(_DETAILS[name])
+    if name == "setup":
+        lines.append("Settings:")
+        lines.extend(
+            f"• `{key}={rules.SETTING_EXAMPLES[key]}`: {_SETTING_HELP[key]}"
+            for key in rules.SETTING_KEYS
+        )
+    if admin and not is_admin:
+        lines.append("Only channel admins can run this.")
+    return "\n".join(lines)
+
+
+def help_text(topic: str | None, is_admin: bool) -> str:
+    """The command overview (admin commands only for admins), or one command's details."""
+    if topic is None:
+        return _overview(is_admin)
+    name = topic.strip().strip("`").lower()
+    if name in _SYNTAX:
+        return _details(name, is_admin)
+    return f"No help for `{topic}`.{_did_you_mean(name, COMMANDS)}\n{_overview(is_admin)}"
+
+
+# --- parsing -----------------------------------------------------------------------------------
+
+_PREFIX = re.compile(r"/drill(?=\s|$)", re.IGNORECASE)
+_FIRST_WORD = re.compile(r"(\S+)\s*(.*)", re.DOTALL)
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
+_SPACED_DASH = re.compile(r"(?<=[A-Za-z])\s*[-–—]\s*(?=[A-Za-z])")
+
+PERIOD_ALIASES: dict[str, str] = {
+    "this-week": "this-week",
+    "week": "this-week",
+    "last-week": "last-week",
+    "last": "last-week",
+    "month": "month",
+    "this-month": "month",
+    "all": "all",
+    "all-time": "all",
+}
+
+LEVEL_WORDS = frozenset({"intern", "junior", "mid", "senior", "staff", "principal"})
+"""Words that ``incident <word>`` reads as a level (a random scenario at it), not a name."""
+
+OPTION_LETTERS = "ABCDEF"
+
+
+def _did_you_mean(word: str, choices: tuple[str, ...]) -> str:
+    found = difflib.get_close_matches(word.lower(), choices, n=1, cutoff=0.6)
+    return f" Did you mean `{found[0]}`?" if found else ""
+
+
+def _fail(name: str, message: str) -> CommandError:
+    return CommandError(message, _usage(name))
+
+
+def _no_arguments(name: str, rest: str) -> None:
+    if rest:
+        raise _fail(name, f"`{name}` takes nothing after it (got `{rest}`).")
+
+
+def _parse_help(rest: str) -> Help:
+    words = rest.replace("`", "").lower().split()
+    if not words:
+        return Help()
+    if words[0] in ("/drill", "drill"):
+        words = words[1:]
+    if len(words) != 1 or words[0] not in _SYNTAX:
+        topic = " ".join(words)
+        raise CommandError(
+            f"No help for `{topic}`.{_did_you_mean(topic, COMMANDS)}", usage_summary()
+        )
+    return Help(words[0])
+
+
+def _topic(rest: str) -> str | None:
+    return "-".join(rest.lower().split()) or None
+
+
+def _parse_answer(rest: str) -> AnswerText:
+    if not rest:
+        raise _fail(
+            "answer",
+            "Write your answer after `answer`, e.g. "
+            "`answer process.nextTick callbacks run before promise callbacks`.",
+        )
+    return AnswerText(rest)
+
+
+def _parse_pick(rest: str) -> Pick:
+    words = rest.split()
+    if not words:
+        raise _fail("pick", "Say which option you pick, e.g. `pick B`.")
+    if len(words) > 1:
+        raise _fail("pick", f"Pick one option, not `{rest}`: a letter A–F or a number 1–6.")
+    token = words[0].strip("()[].:,").upper()
+    if len(token) == 1 and token in OPTION_LETTERS:
+        return Pick(token)
+    if re.fullmatch(r"[1-9]", token) and int(token) <= len(OPTION_LETTERS):
+        return Pick(OPTION_LETTERS[int(token) - 1])
+    raise _fail(
+        "pick", f"`{words[0]}` is not an option. Pick a letter A–F or a number 1–6, e.g. `pick B`."
+    )
+
+
+def _parse_leaderboard(rest: str) -> Leaderboard:
+    key = "-".join(rest.lower().split())
+    if not key:
+        return Leaderboard()
+    if key in PERIOD_ALIASES:
+        return Leaderboard(PERIOD_ALIASES[key])
+    raise _fail(
+        "leaderboard",
+        f"`{rest}` is not a leaderboard period. "
+        "Use this-week (the default), last-week, month or all.",
+    )
+
+
+def _parse_date(token: str) -> dt.date:
+    if _ISO_DATE.fullmatch(token):
+        try:
+            return dt.date.fromisoformat(token)
+        except ValueError:
+            pass
+    raise _fail(
+        "away", f"`{token}` is not a date. Use YYYY-MM-DD, e.g. `away 2026-12-24 2026-12-31`."
+    )
+
+
+def _parse_away(rest: str) -> Away:
+    words = rest.split()
+    if len(words) == 3 and words[1].lower() in ("to", "until", "-", "–", "—"):
+        words = [words[0], words[2]]
+    if not words:
+        raise _fail(
+            "away",
+            "Give the day you are away, or your first and last day away, "
+            "e.g. `away 2026-12-24 2026-12-31`.",
+        )
+    if len(words) > 2:
+        raise _fail(
+            "away",
+            f"Too many dates in `{rest}`: give one day, or a first and a last day, "
+            "e.g. `away 2026-12-24 2026-12-31`.",
+        )
+    start = _parse_date(words[0])
+    end = _parse_date(words[-1])
+    if end < start:
+        raise _fail(
+            "away",
+            f"The last day ({end.isoformat()}) is before the first ({start.isoformat()}). "
+            "Give the first day, then the last.",
+        )
+    return Away(start, end)
+
+
+def _setup_key(key: str) -> str:
+    return key.strip().lower().replace("_", "-")
+
+
+def _unclassified(token: str) -> CommandError:
+    message = (
+        f"`{token}` is not a time (e.g. 09:30), a time zone (e.g. Europe/Berlin) "
+        "or days (e.g. mon-fri)."
+    )
+    if rules.is_setting_key(token):
+        key = _setup_key(token)
+        message += f" Settings need a value: `{key}={rules.SETTING_EXAMPLES[key]}`."
+    elif zone := rules.suggest_zone(token):
+        message += f" Did you mean {zone}?"
+    elif day := rules.suggest_day(token):
+        message += f" Did you mean {day}?"
+    return _fail("setup", message)
+
+
+def _parse_setup(rest: str) -> Setup:
+    text = _SPACED_DASH.sub("-", re.sub(r"\s*=\s*", "=", rest.translate(_SMART_QUOTES)))
+    try:
+        tokens = shlex.split(text)
+    except ValueError as exc:
+        raise _fail(
+            "setup",
+            'A quote is not closed. Quote values with spaces, e.g. leaderboard="fri 16:00".',
+        ) from exc
+    positional: dict[str, list[str]] = {"time": [], "zone": [], "days": []}
+    changes: dict[str, str] = {}
+    for token in tokens:
+        if "=" in token:
+            raw_key, _, value = token.partition("=")
+            key = _setup_key(raw_key)
+            if not key:
+                raise _fail(
+                    "setup", f"`{token}` needs a setting name before `=`, e.g. `window=6h`."
+                )
+            if not rules.is_setting_key(key):
+                raise _fail("setup", rules.unknown_setting(raw_key))
+            if not value.strip():
+                example = rules.SETTING_EXAMPLES[key]
+                raise _fail("setup", f"`{key}=` needs a value, e.g. `{key}={example}`.")
+            if key in changes:
+                raise _fail("setup", f"`{key}` is given twice.")
+            changes[key] = value.strip()
+        elif token.lower() in ("am", "pm") and positional["time"]:
+            positional["time"][-1] += f" {token}"
+        elif rules.looks_like_time(token):
+            positional["time"].append(token)
+        elif rules.looks_like_zone(token):
+            positional["zone"].append(token)
+        elif rules.looks_like_days(token):
+            positional["days"].append(token)
+        else:
+            raise _unclassified(token)
+    for what in ("time", "zone"):
+        given = positional[what]
+        if len(given) > 1:
+            shown = " and ".join(f"`{value}`" for value in given)
+            raise _fail("setup", f"Give one {what}, not {shown}.")
+    fields: dict[str, str | None] = {}
+    for what, given in positional.items():
+        typed = " ".join(given) or None
+        if typed is not None and what in changes:
+            raise _fail(
+                "setup",
+                f"The {what} {'are' if what == 'days' else 'is'} given twice: "
+                f"`{typed}` and `{what}={changes[what]}`.",
+            )
+        fields[what] = typed if typed is not None else changes.pop(what, None)
+    return Setup(time=fields["time"], zone=fields["zone"], days=fields["days"], changes=changes)
+
+
+def _parse_incident(rest: str) -> Incident:
+    words = rest.lower().split()
+    if words[:1] == ["start"]:
+        words = words[1:]
+    if not words:
+        return Incident()
+    first, more = words[0], words[1:]
+    if first in ("list", "resume", "stop"):
+        if more:
+            raise _fail("incident", f"`incident {first}` takes nothing after it.")
+        return Incident(first)
+    if len(more) > 1:
+        raise _fail(
+            "incident",
+            f"Too many words in `{rest}`: give a scenario name (or `random`) and, optionally, "
+            "a level, e.g. `incident random senior`.",
+        )
+    level = more[0] if more else None
+    if first == "random":
+        return Incident("start", None, level)
+    if first in LEVEL_WORDS and level is None:
+        return Incident("start", None, first)
+    return Incident("start", first, level)
+
+
+def _simple(cls: type[Command]) -> Callable[[str], Command]:
+    def parse_simple(rest: str) -> Command:
+        _no_arguments(cls.keyword, rest)
+        return cls()
+
+    return parse_simple
+
+
+_PARSERS: dict[str, Callable[[str], Command]] = {
+    "help": _parse_help,
+    "question": lambda rest: Question(_topic(rest)),
+    "mcq": lambda rest: Mcq(_topic(rest)),
+    "answer": _parse_answer,
+    "pick": _parse_pick,
+    "incident": _parse_incident,
+    "leaderboard": _parse_leaderboard,
+    "away": _parse_away,
+    "setup": _parse_setup,
+    **{cls.keyword: _simple(cls) for cls in (Stats, Pause, Resume, Topics, Schedule)},
+    **{cls.keyword: _simple(cls) for cls in (Hint, Skip, Stop)},
+}
+
+
+def parse(text: str) -> Command:
+    """Parse what someone typed (with or without a leading ``/drill``); empty means help."""
+    body = _PREFIX.sub("", text.strip(), count=1).strip()
+    match = _FIRST_WORD.fullmatch(body)
+    if match is None:
+        return Help()
+    word, rest = match[1], match[2].strip()
+    parser = _PARSERS.get(word.lower())
+    if parser is None:
+        raise CommandError(
+            f"Unknown command `{word}`.{_did_you_mean(word, COMMANDS)}", usage_summary()
+        )
+    return parser(rest)

@@ -1,0 +1,113 @@
+"""Grade a free-text answer against a rubric: which key points it covers, which mistakes it shows.
+
+The score is key-point coverage (by weight), scaled down for answers that are a bare list of
+terms rather than statements, less a fixed penalty per mistake shown. Text pasted back from the
+prompt counts for nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.domain.items import KeyPoint, Mistake, OpenQuestion, parse_rule
+from bot.domain.text import (
+    Document,
+    content_stems,
+    has_negation,
+    parse_document,
+    phrase_spans,
+    shared_ngrams,
+)
+
+MISTAKE_PENALTY = 0.2
+MAX_PENALISED_MISTAKES = 3
+PROSE_RATIO = 0.15
+"""Below this share of ordinary small words an answer reads as a list of terms."""
+LIST_FLOOR = 0.35
+"""The factor applied to coverage for an answer with no small words at all."""
+
+Phrase = tuple[tuple[str, ...], bool]
+"""A phrase's stems, and whether the phrase itself is negative ("never stale")."""
+CompiledRule = tuple[tuple[Phrase, ...], ...]
+
+
+@dataclass(frozen=True)
+class Grade:
+    score: float
+    covered: tuple[str, ...]
+    missed: tuple[str, ...]
+    mistakes: tuple[str, ...]
+
+    @property
+    def coverage_ids(self) -> set[str]:
+        return set(self.covered)
+
+
+@lru_cache(maxsize=8192)
+def compile_rule(rule: str) -> CompiledRule:
+    return tuple(
+        tuple(
+            (content_stems(alt, keep_negations=has_negation(alt)), has_negation(alt))
+            for alt in group
+        )
+        for group in parse_rule(rule)
+    )
+
+
+def _group_hits(doc: Document, group: tuple[Phrase, ...], respect_negation: bool) -> bool:
+    for stems, negative in group:
+        for start, end in phrase_spans(doc, stems):
+            # A negative phrase already says what it means; a negation before it does not undo it.
+            if negative or not respect_negation or not doc.is_negated(start, end):
+                return True
+    return False
+
+
+def rule_matches(doc: Document, rule: str, respect_negation: bool = False) -> bool:
+    compiled = compile_rule(rule)
+    return all(_group_hits(doc, group, respect_negation) for group in compiled)
+
+
+def covers(doc: Document, point: KeyPoint) -> bool:
+    return any(rule_matches(doc, rule) for rule in point.covered_by)
+
+
+def shows(doc: Document, mistake: Mistake) -> bool:
+    return any(rule_matches(doc, rule, respect_negation=True) for rule in mistake.signals)
+
+
+def prose_factor(doc: Document) -> float:
+    ratio = doc.stopword_ratio
+    if ratio >= PROSE_RATIO:
+        return 1.0
+    return LIST_FLOOR + (1.0 - LIST_FLOOR) * ratio / PROSE_RATIO
+
+
+def grade_points(
+    answer: str,
+    points: Sequence[KeyPoint],
+    mistakes: Sequence[Mistake],
+    prompt: str = "",
+) -> Grade:
+    doc = parse_document(answer)
+    if prompt:
+        doc.excluded = shared_ngrams(doc, prompt)
+    covered = [p for p in points if covers(doc, p)]
+    shown = [m for m in mistakes if shows(doc, m)]
+    total = sum(p.weight for p in points) or 1.0
+    coverage = sum(p.weight for p in covered) / total
+    penalty = MISTAKE_PENALTY * min(len(shown), MAX_PENALISED_MISTAKES)
+    score = max(0.0, coverage * prose_factor(doc) - penalty)
+    covered_ids = {p.id for p in covered}
+    return Grade(
+        score=round(score, 3),
+        covered=tuple(p.id for p in covered),
+        missed=tuple(p.id for p in points if p.id not in covered_ids),
+        mistakes=tuple(m.id for m in shown),
+    )
+
+
+def grade(question: OpenQuestion, answer: str) -> Grade:
+    return grade_points(answer, question.key_points, question.mistakes, prompt=question.prompt)

@@ -1,0 +1,86 @@
+"""Leaderboards: points per person over a period, with streaks as they stand today."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+from bot.domain import schedule_rules as rules
+from bot.domain.model import AwayPeriod, LeaderboardRow
+from bot.domain.streaks import current_length
+from bot.services.deps import Deps
+
+PERIODS = ("this-week", "last-week", "month", "all")
+
+
+def ranked(rows: list[LeaderboardRow]) -> list[LeaderboardRow]:
+    """Most points first; ties go to more correct answers, the longer best streak, then name."""
+    return sorted(
+        rows,
+        key=lambda r: (-r.points, -r.correct, -r.best_streak, r.display_name.lower(), r.user),
+    )
+
+
+class Boards:
+    def __init__(self, deps: Deps) -> None:
+        self.d = deps
+
+    async def today(self, workspace_id: str, channel_id: int | None) -> dt.date:
+        """Today's date in the channel's zone (the first scheduled channel's for a workspace)."""
+        now = self.d.clock.now()
+        async with self.d.store.transaction() as tx:
+            if channel_id is not None:
+                channel = await tx.get_channel(channel_id)
+                channels = [channel] if channel else []
+            else:
+                channels = await tx.channels(workspace_id)
+        zone = next((c.schedule.timezone for c in channels if c.schedule), "UTC")
+        return rules.local_date(now, zone)
+
+    async def rows(
+        self,
+        workspace_id: str,
+        channel_id: int | None,
+        period: str,
+        today: dt.date | None = None,
+    ) -> list[LeaderboardRow]:
+        if period not in PERIODS:
+            raise ValueError(f"unknown period {period!r}; use one of {', '.join(PERIODS)}")
+        today = today or await self.today(workspace_id, channel_id)
+        start, end = rules.period_bounds(period, today)
+        now = self.d.clock.now()
+        async with self.d.store.transaction() as tx:
+            rows = await tx.leaderboard(workspace_id, channel_id, start, end)
+            streaks = await tx.streaks([r.person_id for r in rows])
+            channel_ids = {s.channel_id for s in streaks}
+            drill_days: dict[int, list[dt.date]] = {}
+            closed: dict[int, set[dt.date]] = {}
+            for cid in channel_ids:
+                days = await tx.drill_dates(cid, today + dt.timedelta(days=1), 400)
+                still_open = {d.local_date for d in await tx.open_drills(cid, now)}
+                drill_days[cid] = days
+                closed[cid] = {d for d in days if d not in still_open}
+            away: dict[int, list[AwayPeriod]] = {}
+            for period_ in await tx.away_for([r.person_id for r in rows]):
+                away.setdefault(period_.person_id, []).append(period_)
+        best: dict[int, tuple[int, int]] = {}
+        for s in streaks:
+            if channel_id is not None and s.channel_id != channel_id:
+                continue
+            current = current_length(
+                s,
+                drill_days.get(s.channel_id, []),
+                away.get(s.person_id, []),
+                closed.get(s.channel_id, set()),
+            )
+            cur, top = best.get(s.person_id, (0, 0))
+            best[s.person_id] = (max(cur, current), max(top, s.best))
+        filled = [
+            replace(
+                r,
+                current_streak=best.get(r.person_id, (0, 0))[0],
+                best_streak=best.get(r.person_id, (0, 0))[1],
+            )
+            for r in rows
+        ]
+        return ranked(filled)

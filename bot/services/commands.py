@@ -1,0 +1,327 @@
+"""Command handling shared by every adapter: parse once, check rights, run the use case."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, replace
+
+from bot.domain import commands as cmd
+from bot.domain import schedule_rules as rules
+from bot.domain.grading import grade
+from bot.domain.items import MultipleChoice, OpenQuestion
+from bot.domain.model import Channel, Schedule
+from bot.messaging.message import Message, Replies, Section
+from bot.services import views
+from bot.services.answers import Actor, Answers
+from bot.services.boards import Boards
+from bot.services.deps import Deps
+from bot.services.incident_port import IncidentHandler
+from bot.services.store import Tx
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a command was written."""
+
+    channel_id: str | None
+    """The platform's channel id; None in a direct message."""
+    channel_name: str = ""
+
+    @property
+    def direct(self) -> bool:
+        return self.channel_id is None
+
+
+ADMIN_REFUSAL = (
+    "Only workspace admins, and people an admin has listed, can change this channel's drills."
+)
+
+
+class Commands:
+    def __init__(
+        self,
+        deps: Deps,
+        answers: Answers,
+        boards: Boards,
+        incidents: IncidentHandler | None = None,
+    ) -> None:
+        self.d = deps
+        self.answers = answers
+        self.boards = boards
+        self.incidents = incidents
+
+    async def handle(self, actor: Actor, where: Where, text: str, delivery: str) -> Replies:
+        replies = Replies()
+        try:
+            command = cmd.parse(text)
+        except cmd.CommandError as exc:
+            return replies.private(views.error(exc.message, exc.usage))
+        if getattr(command, "admin_only", False) and not actor.is_admin:
+            return replies.private(views.error(ADMIN_REFUSAL))
+        async with self.d.store.transaction() as tx:
+            await tx.ensure_workspace(actor.workspace_id, actor.workspace_id.split(":")[0], "")
+            await tx.ensure_person(actor.workspace_id, actor.user_id, actor.display_name)
+        match command:
+            case cmd.Help(topic=topic):
+                return replies.private(_help(topic, actor.is_admin))
+            case cmd.Question(topic=topic) | cmd.Mcq(topic=topic):
+                return replies.private(await self._practice(actor, command, topic))
+            case cmd.AnswerText(text=answer_text):
+                return replies.private(await self._answer(actor, where, answer_text, delivery))
+            case cmd.Pick(option=option):
+                return replies.private(await self._pick(actor, where, option, delivery))
+            case cmd.Leaderboard(period=period):
+                return replies.private(await self._leaderboard(actor, where, period))
+            case cmd.Stats():
+                return replies.private(await self._stats(actor, where))
+            case cmd.Away(start=start, end=end):
+                return replies.private(await self._away(actor, where, start, end))
+            case cmd.Setup():
+                return replies.private(await self._setup(actor, where, command))
+            case cmd.Pause() | cmd.Resume():
+                if (
+                    isinstance(command, cmd.Resume)
+                    and self.incidents
+                    and (where.direct or not actor.is_admin)
+                ):
+                    return await self.incidents.handle(actor, where, command, delivery)
+                return replies.private(
+                    await self._pause(actor, where, paused=isinstance(command, cmd.Pause))
+                )
+            case cmd.Topics():
+                return replies.private(await self._topics(actor, where))
+            case cmd.Schedule():
+                return replies.private(await self._show_schedule(actor, where))
+            case cmd.Incident() | cmd.Hint() | cmd.Skip() | cmd.Stop():
+                if self.incidents is None:
+                    return replies.private(views.error("Incident practice is switched off here."))
+                return await self.incidents.handle(actor, where, command, delivery)
+        return replies.private(views.error("That command is not handled yet."))
+
+    # --- practice --------------------------------------------------------------------------
+    async def _practice(self, actor: Actor, command: object, topic: str | None) -> Message:
+        lib = self.d.library
+        topics = lib.topics()
+        if topic is not None and topic not in topics:
+            return views.error(f"There is no topic `{topic}`. Topics: {', '.join(sorted(topics))}.")
+        pool: list[OpenQuestion | MultipleChoice] = list(
+            lib.open_questions() if isinstance(command, cmd.Question) else lib.mcqs()
+        )
+        pool = [i for i in pool if topic is None or i.topic == topic]
+        if not pool:
+            return views.error("No practice questions match that topic.")
+        item = random.choice(pool)
+        now = self.d.clock.now()
+        async with self.d.store.transaction() as tx:
+            person = await tx.ensure_person(actor.workspace_id, actor.user_id, actor.display_name)
+            await tx.set_practice(person.id, item.id, now)
+        return views.drill_message(item, topics.get(item.topic, item.topic), "UTC", drill=None)
+
+    async def _practice_item(self, actor: Actor) -> OpenQuestion | MultipleChoice | None:
+        async with self.d.store.transaction() as tx:
+            person = await tx.find_person(actor.workspace_id, actor.user_id)
+            item_id = await tx.get_practice(person.id) if person else None
+        item = self.d.library.get(item_id) if item_id else None
+        return item if isinstance(item, OpenQuestion | MultipleChoice) else None
+
+    # --- answers ---------------------------------------------------------------------------
+    async def _answer(self, actor: Actor, where: Where, text: str, delivery: str) -> Message:
+        if not where.direct:
+            drill_id = await self._open_drill_id(actor, where, "open")
+            if drill_id is not None:
+                return await self.answers.answer(actor, drill_id, text, delivery)
+        practice = await self._practice_item(actor)
+        if isinstance(practice, OpenQuestion):
+            limit = self.d.settings.max_answer_chars
+            if len(text) > limit:
+                return views.error(
+                    f"Your answer is {len(text):,} characters; the limit is {limit:,}. Trim it and try again."
+                )
+            result = grade(practice, text)
+            message = views.open_feedback(practice, result, None)
+            return replace(
+                message,
+                blocks=(
+                    *message.blocks,
+                    Section("*Model answer*\n" + practice.model_answer.strip()),
+                ),
+            )
+        return views.error(await self._nothing_open(actor, where, "open"))
+
+    async def _pick(self, actor: Actor, where: Where, option: str, delivery: str) -> Message:
+        if not where.direct:
+            drill_id = await self._open_drill_id(actor, where, "mcq")
+            if drill_id is not None:
+                return await self.answers.pick(actor, drill_id, option, delivery)
+        practice = await self._practice_item(actor)
+        if isinstance(practice, MultipleChoice):
+            return await self.pick_practice(actor, practice.id, option)
+        return views.error(await self._nothing_open(actor, where, "mcq"))
+
+    async def pick_practice(self, actor: Actor, item_id: str, option: str) -> Message:
+        item = self.d.library.get(item_id)
+        if not isinstance(item, MultipleChoice):
+            return views.error("That practice question no longer exists.")
+        if item.option(option) is None:
+            keys = ", ".join(o.key for o in item.options)
+            return views.error(f"`{option}` is not an option here. Pick one of {keys}.")
+        return views.practice_mcq_feedback(item, option.upper())
+
+    async def _open_drill_id(self, actor: Actor, where: Where, kind: str) -> int | None:
+        assert where.channel_id is not None
+        async with self.d.store.transaction() as tx:
+            channel = await tx.find_channel(actor.workspace_id, where.channel_id)
+            if channel is None:
+                return None
+            drills = await tx.open_drills(channel.id, self.d.clock.now())
+        now = self.d.clock.now()
+        return next((d.id for d in drills if d.kind == kind and d.reveal_at > now), None)
+
+    async def _nothing_open(self, actor: Actor, where: Where, kind: str) -> str:
+        what = "open question" if kind == "open" else "multiple-choice question"
+        verb = "`/drill question`" if kind == "open" else "`/drill mcq`"
+        if where.direct:
+            return f"There is no {what} waiting for you here. Ask for one with {verb}."
+        return (
+            f"There is no {what} open in this channel right now. "
+            f"For practice, ask for one with {verb}."
+        )
+
+    # --- boards and stats ------------------------------------------------------------------
+    async def _channel(self, tx: Tx, actor: Actor, where: Where) -> Channel | None:
+        if where.channel_id is None:
+            return None
+        return await tx.find_channel(actor.workspace_id, where.channel_id)
+
+    async def _leaderboard(self, actor: Actor, where: Where, period: str) -> Message:
+        async with self.d.store.transaction() as tx:
+            channel = await self._channel(tx, actor, where)
+        channel_id = channel.id if channel and channel.schedule else None
+        rows = await self.boards.rows(actor.workspace_id, channel_id, period)
+        scope = f"#{channel.name}" if channel_id and channel else "whole workspace"
+        return views.leaderboard_message(rows, period, scope)
+
+    async def _stats(self, actor: Actor, where: Where) -> Message:
+        week = await self.boards.rows(actor.workspace_id, None, "this-week")
+        total = await self.boards.rows(actor.workspace_id, None, "all")
+        mine_week = next((r for r in week if r.user == actor.user_id), None)
+        mine_total = next((r for r in total if r.user == actor.user_id), None)
+        rank = next((n for n, r in enumerate(week, 1) if r.user == actor.user_id), None)
+        async with self.d.store.transaction() as tx:
+            person = await tx.find_person(actor.workspace_id, actor.user_id)
+            recent = await tx.recent_answers(person.id, 5) if person else []
+            titles = []
+            for a in recent:
+                drill = await tx.get_drill(a.drill_id)
+                item = self.d.library.get(drill.item_id) if drill else None
+                titles.append((a, item.summary if item else "a retired question"))
+        return views.stats_message(actor.display_name, mine_week, mine_total, rank, titles)
+
+    async def _away(self, actor: Actor, where: Where, start: dt.date, end: dt.date) -> Message:
+        today = await self.boards.today(actor.workspace_id, None)
+        if end < today:
+            return views.error(
+                f"{start:%d %b %Y}–{end:%d %b %Y} is already over. Give dates from today "
+                f"({today:%Y-%m-%d}) on, e.g. `/drill away {today:%Y-%m-%d} {today + dt.timedelta(days=4):%Y-%m-%d}`."
+            )
+        async with self.d.store.transaction() as tx:
+            person = await tx.ensure_person(actor.workspace_id, actor.user_id, actor.display_name)
+            await tx.add_away(person.id, start, end)
+        days = (end - start).days + 1
+        return views.notice(
+            f"Marked you away {start:%a %d %b}–{end:%a %d %b %Y} ({days} day{'s' if days != 1 else ''}). "
+            "Drills on those days won't break your streak."
+        )
+
+    # --- schedule (admins) -----------------------------------------------------------------
+    async def _setup(self, actor: Actor, where: Where, command: cmd.Setup) -> Message:
+        if where.channel_id is None:
+            return views.error("Run `/drill setup` in the channel that should get the drills.")
+        changes = dict(command.changes)
+        for key, value in (("time", command.time), ("zone", command.zone), ("days", command.days)):
+            if value is not None:
+                changes[key] = value
+        async with self.d.store.transaction() as tx:
+            channel = await tx.ensure_channel(
+                actor.workspace_id, where.channel_id, where.channel_name
+            )
+            current = channel.schedule
+            if not changes:
+                if current is None:
+                    return views.error(
+                        "This channel has no drill schedule yet.",
+                        cmd.USAGE["setup"],
+                    )
+                return views.notice(rules.describe(current))
+            try:
+                schedule = rules.apply_changes(current or Schedule(), changes)
+            except rules.ScheduleError as exc:
+                return views.error(str(exc), cmd.USAGE["setup"])
+            await tx.save_schedule(channel.id, schedule)
+        await self._schedule_changed()
+        first = "Drills are set up" if current is None else "Schedule updated"
+        return views.notice(
+            f"{first} for #{where.channel_name or where.channel_id}. {rules.describe(schedule)}"
+        )
+
+    async def _pause(self, actor: Actor, where: Where, paused: bool) -> Message:
+        if where.channel_id is None:
+            return views.error("Run this in the channel whose drills you want to pause or resume.")
+        async with self.d.store.transaction() as tx:
+            channel = await tx.find_channel(actor.workspace_id, where.channel_id)
+            if channel is None or channel.schedule is None:
+                return views.error("This channel has no drill schedule yet.", cmd.USAGE["setup"])
+            if channel.schedule.paused == paused:
+                state = "paused" if paused else "running"
+                return views.notice(f"Drills in this channel are already {state}.")
+            await tx.save_schedule(channel.id, replace(channel.schedule, paused=paused))
+        await self._schedule_changed()
+        if paused:
+            return views.notice(
+                "Drills paused. Nobody's streak breaks while paused; `/drill resume` restarts them."
+            )
+        return views.notice("Drills resumed. The next one comes at its usual time.")
+
+    async def _schedule_changed(self) -> None:
+        if self.d.on_schedule_change is not None:
+            await self.d.on_schedule_change()
+
+    async def _show_schedule(self, actor: Actor, where: Where) -> Message:
+        async with self.d.store.transaction() as tx:
+            channel = await self._channel(tx, actor, where)
+        if channel is None or channel.schedule is None:
+            return views.error("This channel has no drill schedule yet.", cmd.USAGE["setup"])
+        return views.notice(rules.describe(channel.schedule))
+
+    async def _topics(self, actor: Actor, where: Where) -> Message:
+        lib = self.d.library
+        async with self.d.store.transaction() as tx:
+            channel = await self._channel(tx, actor, where)
+        chosen = set(channel.schedule.topics) if channel and channel.schedule else set()
+        counts: dict[str, list[int]] = {}
+        for item in lib.items.values():
+            c = counts.setdefault(item.topic, [0, 0, 0])
+            c[("open", "mcq", "incident").index(item.kind)] += 1
+        lines = []
+        for topic, title in lib.topics().items():
+            o, m, i = counts.get(topic, [0, 0, 0])
+            mark = " (this channel)" if topic in chosen else ""
+            lines.append(f"• `{topic}` {title}: {o} open, {m} MCQ, {i} incident{mark}")
+        footer = (
+            "This channel draws from every topic."
+            if not chosen
+            else "Change with `/drill setup topics=a,b` (or `topics=all`)."
+        )
+        return Message(
+            text="Topics",
+            blocks=(Section("*Topics*\n" + "\n".join(lines)), Section(footer)),
+            kind="info",
+        )
+
+
+def _help(topic: str | None, is_admin: bool) -> Message:
+    text = cmd.help_text(topic, is_admin)
+    return Message(
+        text=text.splitlines()[0] if text else "help", blocks=(Section(text),), kind="help"
+    )

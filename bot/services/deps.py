@@ -1,0 +1,57 @@
+"""What every service is given: the store, the content, the chat port, the clock, settings."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from bot.content.loader import Library
+from bot.messaging.port import ChatPort
+from bot.scheduling.clock import Clock
+from bot.services.store import Store, StoreUnavailable
+
+T = TypeVar("T")
+log = logging.getLogger("drillbot")
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    grace: dt.timedelta = dt.timedelta(hours=2)
+    """A post missed by downtime is still made this long after its time; later, it is skipped."""
+    store_retries: int = 4
+    retry_delay: float = 0.5
+    """Seconds before the first retry when the database is unreachable; doubles each time."""
+    max_answer_chars: int = 3000
+    count_update_delay: float = 2.0
+    """Answer counts on a posted drill are refreshed at most this often (seconds)."""
+
+
+@dataclass
+class Deps:
+    store: Store
+    library: Library
+    chat: ChatPort
+    clock: Clock
+    settings: EngineSettings = field(default_factory=EngineSettings)
+    on_schedule_change: Callable[[], Awaitable[None]] | None = None
+
+    async def retrying(self, what: str, operation: Callable[[], Awaitable[T]]) -> T:
+        """Run a store operation, retrying with logged back-off while the database is down."""
+        delay = self.settings.retry_delay
+        for attempt in range(1, self.settings.store_retries + 1):
+            try:
+                return await operation()
+            except StoreUnavailable as exc:
+                if attempt == self.settings.store_retries:
+                    log.error("%s: database unreachable after %d attempts: %s", what, attempt, exc)
+                    raise
+                log.warning(
+                    "%s: database unreachable (%s); retry %d in %.1fs", what, exc, attempt, delay
+                )
+                await asyncio.sleep(delay)
+                delay *= 2
+        raise AssertionError("unreachable")

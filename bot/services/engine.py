@@ -1,0 +1,56 @@
+"""The engine: one object adapters talk to. It composes the use cases and owns none of the rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.messaging.message import Message, Replies
+from bot.services import views
+from bot.services.answers import Actor, Answers
+from bot.services.boards import Boards
+from bot.services.commands import Commands, Where
+from bot.services.deps import Deps
+from bot.services.incident_port import IncidentHandler
+from bot.services.posting import Posting
+
+
+class Engine:
+    def __init__(self, deps: Deps, incidents: IncidentHandler | None = None) -> None:
+        self.deps = deps
+        self.boards = Boards(deps)
+        self.posting = Posting(deps, self.boards)
+        self.answers = Answers(deps)
+        self.incidents = incidents
+        self.commands = Commands(deps, self.answers, self.boards, incidents)
+
+    async def command(self, actor: Actor, where: Where, text: str, delivery: str) -> Replies:
+        """A `/drill ...` command (or its console/Discord equivalent)."""
+        return await self.commands.handle(actor, where, text, delivery)
+
+    async def message(self, actor: Actor, where: Where, text: str, delivery: str) -> Replies | None:
+        """A plain message the bot can see (direct messages): an incident answer, or nothing."""
+        if self.incidents is None:
+            return None
+        return await self.incidents.handle_message(actor, where, text, delivery)
+
+    async def pick(self, actor: Actor, value: str, delivery: str) -> Message:
+        """An MCQ button: ``"<drill id>:<key>"`` or ``"practice:<item id>:<key>"``."""
+        parts = value.split(":")
+        if len(parts) == 3 and parts[0] == "practice":
+            return await self.commands.pick_practice(actor, parts[1], parts[2])
+        if len(parts) == 2 and parts[0].isdigit():
+            return await self.answers.pick(actor, int(parts[0]), parts[1], delivery)
+        return views.error("That button is out of date. Use `/drill pick <letter>` instead.")
+
+    async def answer(self, actor: Actor, drill_id: int, text: str, delivery: str) -> Message:
+        """An open answer from a form (Slack or Discord modal)."""
+        return await self.answers.answer(actor, drill_id, text, delivery)
+
+    async def tick(self, now: dt.datetime | None = None) -> None:
+        now = now or self.deps.clock.now()
+        await self.posting.tick(now)
+        if self.incidents is not None:
+            await self.incidents.close_idle(now)
+
+    async def next_due(self, after: dt.datetime) -> dt.datetime | None:
+        return await self.posting.next_due(after)

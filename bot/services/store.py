@@ -1,0 +1,203 @@
+"""The storage port: what services need from a database, whatever the database is.
+
+``bot.db.sql_store.SqlStore`` implements it on SQLite and PostgreSQL; ``bot.testing.memory_store``
+is the in-memory fake the unit tests use. The same contract tests run against both.
+
+Every method runs inside a transaction (``async with store.transaction() as tx``): all of it
+commits, or none of it does. Uniqueness that the rules depend on (one drill per channel, slot
+and local date; one answer per person and drill; one delivery per submission key) is enforced by
+the store, so two processes sharing one database still agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from typing import Protocol
+
+from bot.domain.model import (
+    Answer,
+    AwayPeriod,
+    Channel,
+    Drill,
+    DrillState,
+    LeaderboardRow,
+    Person,
+    Schedule,
+    Slot,
+    Streak,
+)
+
+
+class StoreUnavailable(Exception):
+    """The database could not be reached; the caller may retry later."""
+
+
+class Tx(Protocol):
+    # --- workspaces, channels, people -------------------------------------------------------
+    async def ensure_workspace(self, workspace_id: str, platform: str, name: str) -> None: ...
+
+    async def ensure_channel(self, workspace_id: str, external_id: str, name: str) -> Channel:
+        """Return the channel, creating it (with no schedule) the first time it is seen."""
+        ...
+
+    async def get_channel(self, channel_id: int) -> Channel | None: ...
+
+    async def find_channel(self, workspace_id: str, external_id: str) -> Channel | None: ...
+
+    async def channels(self, workspace_id: str | None = None) -> list[Channel]:
+        """Channels with a schedule, of one workspace or of all, ordered by id."""
+        ...
+
+    async def save_schedule(self, channel_id: int, schedule: Schedule) -> Channel: ...
+
+    async def ensure_person(self, workspace_id: str, external_id: str, display_name: str) -> Person:
+        """Return the person, creating them the first time; a changed display name is updated."""
+        ...
+
+    async def get_person(self, person_id: int) -> Person | None: ...
+
+    async def find_person(self, workspace_id: str, external_id: str) -> Person | None: ...
+
+    async def add_away(self, person_id: int, start: dt.date, end: dt.date) -> AwayPeriod: ...
+
+    async def away_periods(self, person_id: int) -> list[AwayPeriod]: ...
+
+    async def away_for(self, person_ids: Sequence[int]) -> list[AwayPeriod]:
+        """Away periods of many people at once (leaderboards)."""
+        ...
+
+    # --- drills ----------------------------------------------------------------------------
+    async def claim_drill(
+        self,
+        *,
+        workspace_id: str,
+        channel_id: int,
+        slot: Slot,
+        local_date: dt.date,
+        item_id: str,
+        kind: str,
+        scheduled_at: dt.datetime,
+        reveal_at: dt.datetime,
+        state: DrillState = DrillState.CLAIMED,
+    ) -> Drill | None:
+        """Insert the drill unless (channel, slot, local date) exists; None when it does."""
+        ...
+
+    async def set_drill_state(
+        self, drill_id: int, state: DrillState, message_ref: str | None = None
+    ) -> None: ...
+
+    async def get_drill(self, drill_id: int) -> Drill | None: ...
+
+    async def drills_to_retry(self, not_before: dt.datetime) -> list[Drill]:
+        """FAILED drills scheduled at or after ``not_before`` (still worth posting)."""
+        ...
+
+    async def open_drills(self, channel_id: int, now: dt.datetime) -> list[Drill]:
+        """POSTED drills of the channel not yet revealed, newest first."""
+        ...
+
+    async def due_reveals(self, now: dt.datetime) -> list[Drill]:
+        """POSTED drills whose reveal time has come and that are not revealed yet."""
+        ...
+
+    async def mark_revealed(self, drill_id: int, now: dt.datetime) -> bool:
+        """Set revealed_at once; False when it was already set (another process won)."""
+        ...
+
+    async def unmark_revealed(self, drill_id: int) -> None:
+        """Clear revealed_at after a reveal could not be posted, so a later tick retries it."""
+        ...
+
+    async def channel_items(self, channel_id: int) -> list[tuple[str, dt.date]]:
+        """(item id, local date) of every drill ever claimed in the channel, oldest first."""
+        ...
+
+    async def drill_dates(self, channel_id: int, before: dt.date, limit: int) -> list[dt.date]:
+        """Distinct local dates with a posted drill in the channel before ``before``, newest first."""
+        ...
+
+    # --- answers ---------------------------------------------------------------------------
+    async def claim_submission(self, workspace_id: str, key: str) -> bool:
+        """Remember a delivery key; False when it was seen before (a retry or a double click)."""
+        ...
+
+    async def get_answer(self, drill_id: int, person_id: int) -> Answer | None: ...
+
+    async def insert_answer(
+        self,
+        *,
+        drill: Drill,
+        person_id: int,
+        choice: str | None,
+        text: str | None,
+        correct: bool | None,
+        coverage: float | None,
+        covered: Sequence[str],
+        mistakes: Sequence[str],
+        points: int,
+        now: dt.datetime,
+    ) -> Answer | None:
+        """Insert the person's answer unless one exists for the drill; None when it does."""
+        ...
+
+    async def update_answer(
+        self,
+        answer_id: int,
+        *,
+        text: str,
+        coverage: float,
+        covered: Sequence[str],
+        mistakes: Sequence[str],
+        points: int,
+        correct: bool | None,
+        now: dt.datetime,
+    ) -> Answer: ...
+
+    async def drill_answers(self, drill_id: int) -> list[Answer]: ...
+
+    async def recent_answers(self, person_id: int, limit: int) -> list[Answer]:
+        """The person's answers, newest first."""
+        ...
+
+    # --- streaks and leaderboards ----------------------------------------------------------
+    async def get_streak(self, person_id: int, channel_id: int) -> Streak | None: ...
+
+    async def save_streak(self, streak: Streak) -> None: ...
+
+    async def streaks(self, person_ids: Sequence[int]) -> list[Streak]: ...
+
+    async def leaderboard(
+        self,
+        workspace_id: str,
+        channel_id: int | None,
+        start: dt.date | None,
+        end: dt.date | None,
+    ) -> list[LeaderboardRow]:
+        """Sum of points, answers and correct answers per person, between local dates
+        ``start`` and ``end`` inclusive (None: unbounded). Streak fields are left at 0; the
+        service fills them in. Not sorted."""
+        ...
+
+    async def claim_post(self, channel_id: int, kind: str, key: str) -> bool:
+        """Claim a one-off channel post such as the weekly leaderboard; False if taken."""
+        ...
+
+    async def release_post(self, channel_id: int, kind: str, key: str) -> None:
+        """Give back a claim whose post failed, so a later tick retries it."""
+        ...
+
+    # --- on-demand practice ----------------------------------------------------------------
+    async def set_practice(self, person_id: int, item_id: str | None, now: dt.datetime) -> None:
+        """Remember (or, with None, forget) the practice question a person is answering."""
+        ...
+
+    async def get_practice(self, person_id: int) -> str | None: ...
+
+
+class Store(Protocol):
+    def transaction(self) -> AbstractAsyncContextManager[Tx]: ...
+
+    async def close(self) -> None: ...

@@ -1,0 +1,278 @@
+"""Messages the core sends, built from the platform-neutral model."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from bot.domain.grading import Grade
+from bot.domain.items import MultipleChoice, OpenQuestion
+from bot.domain.model import Answer, Drill, DrillStats, LeaderboardRow
+from bot.messaging.message import (
+    Action,
+    Block,
+    Actions,
+    Button,
+    Context,
+    Divider,
+    Fields,
+    Message,
+    Quote,
+    Section,
+    Table,
+)
+
+PERIOD_TITLES = {
+    "this-week": "This week",
+    "last-week": "Last week",
+    "month": "This month",
+    "all": "All time",
+}
+
+
+def _bullets(lines: Sequence[str]) -> str:
+    return "\n".join(f"• {line}" for line in lines)
+
+
+def _local(instant: dt.datetime, zone: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    return instant.astimezone(ZoneInfo(zone)).strftime("%a %d %b %H:%M")
+
+
+def drill_message(
+    item: OpenQuestion | MultipleChoice,
+    topic_title: str,
+    zone: str,
+    drill: Drill | None,
+    answered: int = 0,
+) -> Message:
+    """A posted drill, or with no drill a private practice question."""
+    practice = drill is None
+    closes = _local(drill.reveal_at, zone) if drill else ""
+    heading = (
+        "Practice question"
+        if practice
+        else ("Daily question" if isinstance(item, OpenQuestion) else "Daily MCQ")
+    )
+    meta = f"{topic_title} · {item.level}"
+    count = f"{answered} answer{'s' if answered != 1 else ''} so far" if not practice else ""
+    if isinstance(item, OpenQuestion):
+        blocks: list[Block] = [
+            Section(f"*{heading}* · {meta}\n*{item.title}*"),
+            Section(item.prompt),
+        ]
+        if not practice:
+            assert drill is not None
+            blocks.append(
+                Actions((Button(Action.ANSWER_OPEN, "Answer", str(drill.id), primary=True),))
+            )
+        how = (
+            "Reply with `/drill answer <your answer>`."
+            if practice
+            else f"Answer with the button or `/drill answer <text>` · reveal {closes}"
+        )
+        blocks.append(Context(how + (f" · {count}" if count else "")))
+        text = f"{heading}: {item.title}"
+    else:
+        value_prefix = f"practice:{item.id}" if drill is None else str(drill.id)
+        blocks = [
+            Section(f"*{heading}* · {meta}\n{item.stem}"),
+            Section("\n".join(f"*{o.key}.* {o.text}" for o in item.options)),
+            Actions(
+                tuple(Button(Action.PICK, o.key, f"{value_prefix}:{o.key}") for o in item.options)
+            ),
+            Context(
+                "Pick with a button or `/drill pick <letter>` · your first choice counts"
+                + ("" if practice else f" · reveal {closes} · {count}")
+            ),
+        ]
+        text = f"{heading}: {item.stem}"
+    return Message(text=text, blocks=tuple(blocks), kind="drill")
+
+
+def mcq_feedback(item: MultipleChoice, choice: str, first_choice: bool = True) -> Message:
+    option = item.option(choice)
+    assert option is not None
+    right = option.correct
+    verdict = f"✅ *{choice}* is right." if right else f"❌ *{choice}* is not right."
+    blocks: list[Block] = [Section(verdict), Section(option.explanation)]
+    if not first_choice:
+        blocks.insert(
+            0, Context("You had already answered; your first choice is the one that counts.")
+        )
+    blocks.append(Context("The correct option and every explanation come with the reveal."))
+    return Message(
+        text=("Right! " if right else "Not quite. ") + option.explanation,
+        blocks=tuple(blocks),
+        kind="feedback",
+    )
+
+
+def practice_mcq_feedback(item: MultipleChoice, choice: str) -> Message:
+    option = item.option(choice)
+    assert option is not None
+    correct = item.option(item.correct_key)
+    assert correct is not None
+    lines = [f"✅ *{choice}* is right." if option.correct else f"❌ *{choice}* is not right."]
+    lines.append(option.explanation)
+    if not option.correct:
+        lines.append(f"The answer is *{correct.key}*: {correct.explanation}")
+    return Message(text=lines[0], blocks=tuple(Section(line) for line in lines), kind="feedback")
+
+
+def open_feedback(
+    item: OpenQuestion,
+    grade: Grade,
+    points: int | None,
+    edited: bool = False,
+) -> Message:
+    points_by_id = {p.id: p for p in item.key_points}
+    mistakes_by_id = {m.id: m for m in item.mistakes}
+    covered = [points_by_id[i].text for i in grade.covered]
+    missed = [points_by_id[i].text for i in grade.missed]
+    shown = [mistakes_by_id[i].text for i in grade.mistakes]
+    head = f"{'Answer updated' if edited else 'Answer recorded'} · {len(covered)}/{len(item.key_points)} key points"
+    if points is not None:
+        head += f" · {points} points"
+    blocks: list[Block] = [Section(f"*{head}*")]
+    if covered:
+        blocks.append(Section("*Covered*\n" + _bullets(covered)))
+    if missed:
+        blocks.append(Section("*Not covered yet*\n" + _bullets(missed)))
+    if shown:
+        blocks.append(Section("*Watch out*\n" + _bullets(shown)))
+    if points is not None:
+        blocks.append(
+            Context("You can edit your answer until the reveal; the last version counts.")
+        )
+    return Message(text=head, blocks=tuple(blocks), kind="feedback")
+
+
+def reveal_message(
+    item: OpenQuestion | MultipleChoice, stats: DrillStats, topic_title: str
+) -> Message:
+    answered = f"{stats.answered} answer{'s' if stats.answered != 1 else ''}"
+    if isinstance(item, OpenQuestion):
+        blocks: list[Block] = [
+            Section(f"*Reveal: {item.title}* · {topic_title}"),
+            Section("*Model answer*\n" + item.model_answer.strip()),
+            Section("*Key points*\n" + _bullets([p.text for p in item.key_points])),
+        ]
+        if item.mistakes:
+            blocks.append(
+                Section("*Common mistakes*\n" + _bullets([m.text for m in item.mistakes]))
+            )
+        if item.follow_ups:
+            blocks.append(Section("*Follow-up prompts*\n" + _bullets(item.follow_ups)))
+        coverage = (
+            f" · average key-point coverage {stats.average_coverage:.0%}"
+            if stats.average_coverage is not None
+            else ""
+        )
+        blocks.append(Context(answered + coverage))
+        text = f"Reveal: {item.title}"
+    else:
+        correct = item.correct_key
+        lines = []
+        for o in item.options:
+            mark = "✅" if o.key == correct else "▫️"
+            n = stats.choices.get(o.key, 0)
+            lines.append(
+                f"{mark} *{o.key}.* {o.text} — {n} pick{'s' if n != 1 else ''}\n{o.explanation}"
+            )
+        blocks = [
+            Section(f"*Reveal: the answer is {correct}* · {topic_title}\n{item.stem}"),
+            *[Section(line) for line in lines],
+            Context(answered),
+        ]
+        text = f"Reveal: the answer is {correct}"
+    return Message(text=text, blocks=tuple(blocks), kind="reveal")
+
+
+def leaderboard_message(
+    rows: Sequence[LeaderboardRow], period: str, scope: str, limit: int = 10
+) -> Message:
+    title = f"{PERIOD_TITLES.get(period, period)} · {scope}"
+    if not rows:
+        return Message(
+            text=f"Leaderboard — {title}: no answers yet.",
+            blocks=(Section(f"*Leaderboard — {title}*\nNo answers yet in this period."),),
+            kind="leaderboard",
+        )
+    table_rows = tuple(
+        (
+            str(n),
+            row.display_name,
+            str(row.points),
+            str(row.answers),
+            f"{row.accuracy:.0%}",
+            str(row.current_streak),
+            str(row.best_streak),
+        )
+        for n, row in enumerate(rows[:limit], start=1)
+    )
+    blocks: list[Block] = [
+        Section(f"*Leaderboard — {title}*"),
+        Table(("#", "name", "points", "answers", "accuracy", "streak", "best"), table_rows),
+    ]
+    incident = [r for r in rows[:limit] if r.incident_points]
+    if incident:
+        blocks.append(
+            Context(
+                "Incident practice (kept apart): "
+                + ", ".join(f"{r.display_name} {r.incident_points}" for r in incident)
+            )
+        )
+    return Message(text=f"Leaderboard — {title}", blocks=tuple(blocks), kind="leaderboard")
+
+
+def stats_message(
+    name: str,
+    week: LeaderboardRow | None,
+    total: LeaderboardRow | None,
+    rank: int | None,
+    recent: Sequence[tuple[Answer, str]],
+) -> Message:
+    def fmt(row: LeaderboardRow | None) -> str:
+        if row is None:
+            return "0 points"
+        return f"{row.points} points · {row.answers} answers · {row.accuracy:.0%} accuracy"
+
+    streak = total.current_streak if total else 0
+    best = total.best_streak if total else 0
+    pairs = (
+        ("This week", fmt(week) + (f" · rank {rank}" if rank else "")),
+        ("All time", fmt(total)),
+        ("Streak", f"{streak} day{'s' if streak != 1 else ''} (best {best})"),
+    )
+    blocks: list[Block] = [Section(f"*Your drill stats, {name}*"), Fields(pairs)]
+    if recent:
+        lines = []
+        for answer, title in recent:
+            if answer.choice:
+                verdict = "right" if answer.correct else "wrong"
+                lines.append(
+                    f"{answer.local_date:%d %b} · {title} · picked {answer.choice} ({verdict})"
+                )
+            else:
+                lines.append(
+                    f"{answer.local_date:%d %b} · {title} · {answer.coverage or 0:.0%} key points"
+                )
+        blocks += [Divider(), Section("*Recent answers*\n" + _bullets(lines))]
+    return Message(text=f"Your drill stats: {fmt(total)}", blocks=tuple(blocks), kind="stats")
+
+
+def notice(text: str, kind: str = "info") -> Message:
+    return Message(text=text, blocks=(Section(text),), kind=kind)
+
+
+def error(text: str, usage: str | None = None) -> Message:
+    blocks: list[Block] = [Section(text)]
+    if usage:
+        blocks.append(Context(usage))
+    return Message(text=text, blocks=tuple(blocks), kind="error")
+
+
+def quoted(text: str, author: str) -> Quote:
+    return Quote(text=text, author=author)

@@ -1,0 +1,397 @@
+"""An in-memory Store for unit tests and for trying the engine without a database.
+
+It keeps the same uniqueness rules as the SQL store; a transaction that raises is rolled back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import datetime as dt
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field, replace
+
+from bot.domain.model import (
+    Answer,
+    AwayPeriod,
+    Channel,
+    Drill,
+    DrillState,
+    LeaderboardRow,
+    Person,
+    Schedule,
+    Slot,
+    Streak,
+)
+
+
+@dataclass
+class _State:
+    workspaces: dict[str, tuple[str, str]] = field(default_factory=dict)
+    channels: dict[int, Channel] = field(default_factory=dict)
+    people: dict[int, Person] = field(default_factory=dict)
+    away: list[AwayPeriod] = field(default_factory=list)
+    drills: dict[int, Drill] = field(default_factory=dict)
+    answers: dict[int, Answer] = field(default_factory=dict)
+    submissions: set[tuple[str, str]] = field(default_factory=set)
+    streaks: dict[tuple[int, int], Streak] = field(default_factory=dict)
+    posts: set[tuple[int, str, str]] = field(default_factory=set)
+    practice: dict[int, str] = field(default_factory=dict)
+    next_id: int = 1
+
+    def new_id(self) -> int:
+        self.next_id += 1
+        return self.next_id - 1
+
+
+class MemoryTx:
+    def __init__(self, state: _State) -> None:
+        self.s = state
+
+    async def ensure_workspace(self, workspace_id: str, platform: str, name: str) -> None:
+        self.s.workspaces.setdefault(workspace_id, (platform, name))
+
+    async def ensure_channel(self, workspace_id: str, external_id: str, name: str) -> Channel:
+        found = await self.find_channel(workspace_id, external_id)
+        if found:
+            if name and found.name != name:
+                found = replace(found, name=name)
+                self.s.channels[found.id] = found
+            return found
+        channel = Channel(self.s.new_id(), workspace_id, external_id, name, None)
+        self.s.channels[channel.id] = channel
+        return channel
+
+    async def get_channel(self, channel_id: int) -> Channel | None:
+        return self.s.channels.get(channel_id)
+
+    async def find_channel(self, workspace_id: str, external_id: str) -> Channel | None:
+        return next(
+            (
+                c
+                for c in self.s.channels.values()
+                if c.workspace_id == workspace_id and c.external_id == external_id
+            ),
+            None,
+        )
+
+    async def channels(self, workspace_id: str | None = None) -> list[Channel]:
+        return sorted(
+            (
+                c
+                for c in self.s.channels.values()
+                if c.schedule is not None and workspace_id in (None, c.workspace_id)
+            ),
+            key=lambda c: c.id,
+        )
+
+    async def save_schedule(self, channel_id: int, schedule: Schedule) -> Channel:
+        channel = replace(self.s.channels[channel_id], schedule=schedule)
+        self.s.channels[channel_id] = channel
+        return channel
+
+    async def ensure_person(self, workspace_id: str, external_id: str, display_name: str) -> Person:
+        found = await self.find_person(workspace_id, external_id)
+        if found:
+            if display_name and found.display_name != display_name:
+                found = replace(found, display_name=display_name)
+                self.s.people[found.id] = found
+            return found
+        person = Person(self.s.new_id(), workspace_id, external_id, display_name or external_id)
+        self.s.people[person.id] = person
+        return person
+
+    async def get_person(self, person_id: int) -> Person | None:
+        return self.s.people.get(person_id)
+
+    async def find_person(self, workspace_id: str, external_id: str) -> Person | None:
+        return next(
+            (
+                p
+                for p in self.s.people.values()
+                if p.workspace_id == workspace_id and p.external_id == external_id
+            ),
+            None,
+        )
+
+    async def add_away(self, person_id: int, start: dt.date, end: dt.date) -> AwayPeriod:
+        period = AwayPeriod(person_id, start, end)
+        self.s.away.append(period)
+        return period
+
+    async def away_periods(self, person_id: int) -> list[AwayPeriod]:
+        return sorted((a for a in self.s.away if a.person_id == person_id), key=lambda a: a.start)
+
+    async def away_for(self, person_ids: Sequence[int]) -> list[AwayPeriod]:
+        wanted = set(person_ids)
+        return [a for a in self.s.away if a.person_id in wanted]
+
+    async def claim_drill(
+        self,
+        *,
+        workspace_id: str,
+        channel_id: int,
+        slot: Slot,
+        local_date: dt.date,
+        item_id: str,
+        kind: str,
+        scheduled_at: dt.datetime,
+        reveal_at: dt.datetime,
+        state: DrillState = DrillState.CLAIMED,
+    ) -> Drill | None:
+        for d in self.s.drills.values():
+            if (d.channel_id, d.slot, d.local_date) == (channel_id, slot, local_date):
+                return None
+        drill = Drill(
+            id=self.s.new_id(),
+            workspace_id=workspace_id,
+            channel_id=channel_id,
+            slot=slot,
+            local_date=local_date,
+            item_id=item_id,
+            kind=kind,
+            scheduled_at=scheduled_at,
+            reveal_at=reveal_at,
+            state=state,
+        )
+        self.s.drills[drill.id] = drill
+        return drill
+
+    async def set_drill_state(
+        self, drill_id: int, state: DrillState, message_ref: str | None = None
+    ) -> None:
+        drill = self.s.drills[drill_id]
+        self.s.drills[drill_id] = replace(
+            drill, state=state, message_ref=message_ref or drill.message_ref
+        )
+
+    async def get_drill(self, drill_id: int) -> Drill | None:
+        return self.s.drills.get(drill_id)
+
+    async def drills_to_retry(self, not_before: dt.datetime) -> list[Drill]:
+        return sorted(
+            (
+                d
+                for d in self.s.drills.values()
+                if d.state == DrillState.FAILED and d.scheduled_at >= not_before
+            ),
+            key=lambda d: d.scheduled_at,
+        )
+
+    async def open_drills(self, channel_id: int, now: dt.datetime) -> list[Drill]:
+        del now
+        return sorted(
+            (
+                d
+                for d in self.s.drills.values()
+                if d.channel_id == channel_id
+                and d.state == DrillState.POSTED
+                and d.revealed_at is None
+            ),
+            key=lambda d: (d.scheduled_at, d.id),
+            reverse=True,
+        )
+
+    async def due_reveals(self, now: dt.datetime) -> list[Drill]:
+        return sorted(
+            (
+                d
+                for d in self.s.drills.values()
+                if d.state == DrillState.POSTED and d.revealed_at is None and d.reveal_at <= now
+            ),
+            key=lambda d: (d.reveal_at, d.id),
+        )
+
+    async def mark_revealed(self, drill_id: int, now: dt.datetime) -> bool:
+        drill = self.s.drills[drill_id]
+        if drill.revealed_at is not None:
+            return False
+        self.s.drills[drill_id] = replace(drill, revealed_at=now)
+        return True
+
+    async def unmark_revealed(self, drill_id: int) -> None:
+        self.s.drills[drill_id] = replace(self.s.drills[drill_id], revealed_at=None)
+
+    async def channel_items(self, channel_id: int) -> list[tuple[str, dt.date]]:
+        drills = sorted(
+            (d for d in self.s.drills.values() if d.channel_id == channel_id),
+            key=lambda d: (d.scheduled_at, d.id),
+        )
+        return [(d.item_id, d.local_date) for d in drills]
+
+    async def drill_dates(self, channel_id: int, before: dt.date, limit: int) -> list[dt.date]:
+        dates = {
+            d.local_date
+            for d in self.s.drills.values()
+            if d.channel_id == channel_id and d.state == DrillState.POSTED and d.local_date < before
+        }
+        return sorted(dates, reverse=True)[:limit]
+
+    async def claim_submission(self, workspace_id: str, key: str) -> bool:
+        if (workspace_id, key) in self.s.submissions:
+            return False
+        self.s.submissions.add((workspace_id, key))
+        return True
+
+    async def get_answer(self, drill_id: int, person_id: int) -> Answer | None:
+        return next(
+            (
+                a
+                for a in self.s.answers.values()
+                if a.drill_id == drill_id and a.person_id == person_id
+            ),
+            None,
+        )
+
+    async def insert_answer(
+        self,
+        *,
+        drill: Drill,
+        person_id: int,
+        choice: str | None,
+        text: str | None,
+        correct: bool | None,
+        coverage: float | None,
+        covered: Sequence[str],
+        mistakes: Sequence[str],
+        points: int,
+        now: dt.datetime,
+    ) -> Answer | None:
+        if await self.get_answer(drill.id, person_id):
+            return None
+        answer = Answer(
+            id=self.s.new_id(),
+            drill_id=drill.id,
+            person_id=person_id,
+            workspace_id=drill.workspace_id,
+            channel_id=drill.channel_id,
+            local_date=drill.local_date,
+            choice=choice,
+            text=text,
+            correct=correct,
+            coverage=coverage,
+            covered=tuple(covered),
+            mistakes=tuple(mistakes),
+            points=points,
+            created_at=now,
+            updated_at=now,
+        )
+        self.s.answers[answer.id] = answer
+        return answer
+
+    async def update_answer(
+        self,
+        answer_id: int,
+        *,
+        text: str,
+        coverage: float,
+        covered: Sequence[str],
+        mistakes: Sequence[str],
+        points: int,
+        correct: bool | None,
+        now: dt.datetime,
+    ) -> Answer:
+        answer = replace(
+            self.s.answers[answer_id],
+            text=text,
+            coverage=coverage,
+            covered=tuple(covered),
+            mistakes=tuple(mistakes),
+            points=points,
+            correct=correct,
+            updated_at=now,
+        )
+        self.s.answers[answer_id] = answer
+        return answer
+
+    async def drill_answers(self, drill_id: int) -> list[Answer]:
+        return sorted(
+            (a for a in self.s.answers.values() if a.drill_id == drill_id), key=lambda a: a.id
+        )
+
+    async def recent_answers(self, person_id: int, limit: int) -> list[Answer]:
+        mine = [a for a in self.s.answers.values() if a.person_id == person_id]
+        return sorted(mine, key=lambda a: (a.created_at, a.id), reverse=True)[:limit]
+
+    async def get_streak(self, person_id: int, channel_id: int) -> Streak | None:
+        return self.s.streaks.get((person_id, channel_id))
+
+    async def save_streak(self, streak: Streak) -> None:
+        self.s.streaks[(streak.person_id, streak.channel_id)] = streak
+
+    async def streaks(self, person_ids: Sequence[int]) -> list[Streak]:
+        wanted = set(person_ids)
+        return [s for s in self.s.streaks.values() if s.person_id in wanted]
+
+    async def leaderboard(
+        self,
+        workspace_id: str,
+        channel_id: int | None,
+        start: dt.date | None,
+        end: dt.date | None,
+    ) -> list[LeaderboardRow]:
+        totals: dict[int, list[int]] = {}
+        for a in self.s.answers.values():
+            if a.workspace_id != workspace_id or channel_id not in (None, a.channel_id):
+                continue
+            if (start and a.local_date < start) or (end and a.local_date > end):
+                continue
+            row = totals.setdefault(a.person_id, [0, 0, 0])
+            row[0] += a.points
+            row[1] += 1
+            row[2] += 1 if a.correct else 0
+        rows = []
+        for person_id, (points, answers, correct) in totals.items():
+            person = self.s.people[person_id]
+            rows.append(
+                LeaderboardRow(
+                    person_id=person_id,
+                    user=person.external_id,
+                    display_name=person.display_name,
+                    points=points,
+                    answers=answers,
+                    correct=correct,
+                    current_streak=0,
+                    best_streak=0,
+                )
+            )
+        return rows
+
+    async def claim_post(self, channel_id: int, kind: str, key: str) -> bool:
+        if (channel_id, kind, key) in self.s.posts:
+            return False
+        self.s.posts.add((channel_id, kind, key))
+        return True
+
+    async def release_post(self, channel_id: int, kind: str, key: str) -> None:
+        self.s.posts.discard((channel_id, kind, key))
+
+    async def set_practice(self, person_id: int, item_id: str | None, now: dt.datetime) -> None:
+        del now
+        if item_id is None:
+            self.s.practice.pop(person_id, None)
+        else:
+            self.s.practice[person_id] = item_id
+
+    async def get_practice(self, person_id: int) -> str | None:
+        return self.s.practice.get(person_id)
+
+
+class MemoryStore:
+    def __init__(self) -> None:
+        self._state = _State()
+        self._lock = asyncio.Lock()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[MemoryTx]:
+        async with self._lock:
+            snapshot = copy.deepcopy(self._state)
+            try:
+                yield MemoryTx(self._state)
+            except BaseException:
+                self._state = snapshot
+                raise
+
+    async def close(self) -> None:
+        return None
