@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from bot.config import Settings
+from bot.db.incident_store import SqlIncidentStore
+from bot.db.sql_store import SqlStore
 from bot.content.loader import ContentError, Library, load_library
 from bot.domain import schedule_rules as rules
 from bot.domain.model import Schedule
@@ -16,6 +18,7 @@ from bot.messaging.port import ChatPort
 from bot.scheduling.clock import Clock, ManualClock
 from bot.services.deps import Deps, EngineSettings
 from bot.services.engine import Engine
+from bot.services.incident_store import IncidentStore
 from bot.services.store import Store
 
 log = logging.getLogger("drillbot")
@@ -50,6 +53,13 @@ def make_engine(
 ) -> Engine:
     from bot.services.incidents import Incidents
 
+    incident_store: IncidentStore
+    if isinstance(store, SqlStore):
+        incident_store = SqlIncidentStore.over(store)
+    else:
+        from bot.testing.memory_incident_store import MemoryIncidentStore
+
+        incident_store = MemoryIncidentStore()
     deps = Deps(
         store=store,
         library=library,
@@ -57,7 +67,7 @@ def make_engine(
         clock=clock,
         settings=EngineSettings(grace=settings.grace),
     )
-    return Engine(deps, incidents=Incidents(deps))
+    return Engine(deps, incidents=Incidents(deps, incident_store))
 
 
 @dataclass

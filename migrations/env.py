@@ -19,10 +19,11 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from bot.db.engine import create_engine
-from bot.db.tables import metadata
+from bot.db.migrate import declared_metadata
 from bot.db.urls import database_url, parse, render
 
 config = context.config
+metadata = declared_metadata()
 
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):
     fileConfig(config.config_file_name, disable_existing_loggers=False)

@@ -121,14 +121,14 @@ def _result(data: dict[str, Any]) -> StageResult:
     )
 
 
-def _session(row: Row[Any]) -> IncidentSession:
-    r: IncidentSessionRow = row[0]
+def _session(r: Row[Any]) -> IncidentSession:
+    """A row of ``_SELECT``: the session's columns, then the person's external id and name."""
     return IncidentSession(
         id=r.id,
         workspace_id=r.workspace_id,
         person_id=r.person_id,
-        user_id=row.external_id,
-        display_name=row.display_name,
+        user_id=r.external_id,
+        display_name=r.display_name,
         scenario_id=r.scenario_id,
         stage_index=r.stage_index,
         state=SessionState(r.state),

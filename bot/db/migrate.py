@@ -8,6 +8,8 @@ handed an open connection (``config.attributes["connection"]``), so the same cod
 from __future__ import annotations
 
 import asyncio
+import importlib
+import pkgutil
 from pathlib import Path
 from typing import Literal
 
@@ -15,6 +17,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -36,6 +39,20 @@ def alembic_config(url: str | None = None) -> Config:
     if url is not None:
         config.attributes["url"] = url
     return config
+
+
+def declared_metadata() -> MetaData:
+    """The metadata with every table declared anywhere in ``bot.db`` registered on it.
+
+    Stores for other features declare their tables in their own modules; autogenerate and
+    the schema test must see all of them, whichever modules happen to be imported already.
+    """
+    import bot.db
+    from bot.db.tables import metadata
+
+    for module in pkgutil.iter_modules(bot.db.__path__):
+        importlib.import_module(f"{bot.db.__name__}.{module.name}")
+    return metadata
 
 
 def head_revision() -> str:

@@ -283,6 +283,15 @@ class Commands:
             )
         return views.notice("Drills resumed. The next one comes at its usual time.")
 
+    async def set_paused(self, actor: Actor, channel_id: int, paused: bool) -> Message:
+        if not actor.is_admin:
+            return views.error(ADMIN_REFUSAL)
+        async with self.d.store.transaction() as tx:
+            channel = await tx.get_channel(channel_id)
+        if channel is None or channel.workspace_id != actor.workspace_id:
+            return views.error("That channel has no drills here any more.")
+        return await self._pause(actor, Where(channel.external_id, channel.name), paused)
+
     async def _schedule_changed(self) -> None:
         if self.d.on_schedule_change is not None:
             await self.d.on_schedule_change()

@@ -10,6 +10,7 @@ from bot.services.answers import Actor, Answers
 from bot.services.boards import Boards
 from bot.services.commands import Commands, Where
 from bot.services.deps import Deps
+from bot.services.home import Home
 from bot.services.incident_port import IncidentHandler
 from bot.services.posting import Posting
 
@@ -22,6 +23,7 @@ class Engine:
         self.answers = Answers(deps)
         self.incidents = incidents
         self.commands = Commands(deps, self.answers, self.boards, incidents)
+        self.home_view = Home(deps, self.boards)
 
     async def command(self, actor: Actor, where: Where, text: str, delivery: str) -> Replies:
         """A `/drill ...` command (or its console/Discord equivalent)."""
@@ -54,3 +56,11 @@ class Engine:
 
     async def next_due(self, after: dt.datetime) -> dt.datetime | None:
         return await self.posting.next_due(after)
+
+    async def home(self, actor: Actor) -> Message:
+        """The person's home view (Slack App Home)."""
+        return await self.home_view.view(actor)
+
+    async def set_paused(self, actor: Actor, channel_id: int, paused: bool) -> Message:
+        """Pause or resume a channel's drills from a button (admins only)."""
+        return await self.commands.set_paused(actor, channel_id, paused)

@@ -141,7 +141,7 @@ def hint(incident: Incident, index: int, again: bool) -> Message:
         head = f"*Hint* for stage {index + 1} (−{ir.HINT_COST} points on this stage):"
     return Message(
         text=f"Hint: {stage.hint}",
-        blocks=(Section(f"{head}\n_{stage.hint}_"), Context(next_steps(stage, hinted=True))),
+        blocks=(Section(f"{head}\n{stage.hint}"), Context(next_steps(stage, hinted=True))),
         kind="incident",
     )
 

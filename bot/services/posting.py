@@ -86,7 +86,7 @@ class Posting:
         kind = "mcq" if slot is Slot.MCQ or rules_day(local_date) in schedule.mcq_days else "open"
         late = now - scheduled_at > self.d.settings.grace
         async with self.d.store.transaction() as tx:
-            history = [item_id for item_id, _ in await tx.channel_items(channel.id)]
+            history = [item_id for item_id, _ in await tx.channel_items(channel.id) if item_id]
             item = self._pick(channel, schedule, kind, history, f"{channel.id}:{slot}:{local_date}")
             if item is None:
                 claimed = None
@@ -96,7 +96,8 @@ class Posting:
                     channel_id=channel.id,
                     slot=slot,
                     local_date=local_date,
-                    item_id=item.id,
+                    # A skipped slot uses up no question, so rotation is not disturbed.
+                    item_id="" if late else item.id,
                     kind=kind,
                     scheduled_at=scheduled_at,
                     reveal_at=scheduled_at + schedule.answer_window,

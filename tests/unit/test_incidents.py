@@ -72,6 +72,12 @@ WEAK = {
 }
 
 
+def graded(incident: Incident, stage_id: str, hinted: bool = False) -> ir.StageResult:
+    """What the grader makes of the STRONG answer to a stage (content may be tuned)."""
+    stage = next(s for s in incident.stages if s.id == stage_id)
+    return ir.grade_stage(incident, stage, STRONG[stage_id], hinted)
+
+
 def text_of(message: Message) -> str:
     return "\n".join(render(message))
 
@@ -125,9 +131,7 @@ class Bed:
     async def command(
         self, user: str, text: str, where: Where = CHANNEL, delivery: str | None = None
     ) -> Replies:
-        return await self.engine.command(
-            self.actor(user), where, text, delivery or self.delivery()
-        )
+        return await self.engine.command(self.actor(user), where, text, delivery or self.delivery())
 
     async def dm(self, user: str, text: str, delivery: str | None = None) -> Replies | None:
         return await self.engine.message(self.actor(user), DM, text, delivery or self.delivery())
@@ -269,7 +273,9 @@ async def test_a_full_run_with_strong_answers_scores_high_with_no_red_flags(
         assert replies is not None
         assert all(r.visibility is Visibility.DIRECT for r in replies.items)
         feedback = text_of(replies.items[0].message)
-        assert f"Stage {n + 1} of 4 · {stage.title} · 10 points of 10" in feedback
+        expected = graded(catalog, stage.id)
+        assert expected.score >= ir.STRONG_SCORE and expected.red_flags == ()
+        assert f"Stage {n + 1} of 4 · {stage.title} · {expected.points} points of 10" in feedback
         assert "Strong answer." in feedback
         assert "You missed" not in feedback and "Red flags" not in feedback
         if stage.reveal:
@@ -282,8 +288,11 @@ async def test_a_full_run_with_strong_answers_scores_high_with_no_red_flags(
     assert debrief.kind == "debrief"
     shown = text_of(debrief)
     assert "All 4 stages done in 20 min." in shown
-    assert "40 of 40 points" in shown
-    assert "• 1. First look: 100% · 10 points" in shown
+    total = sum(graded(catalog, stage.id).points for stage in catalog.stages)
+    assert total >= 35
+    assert f"{total} of 40 points" in shown
+    first = graded(catalog, "assess")
+    assert f"• 1. First look: {first.score:.0%} · {first.points} points" in shown
     assert "Red flags\nNone in your answers." in shown
     for stage in catalog.stages:
         assert stage.strong_answer.strip() in shown
@@ -291,13 +300,11 @@ async def test_a_full_run_with_strong_answers_scores_high_with_no_red_flags(
         assert item in shown
     assert await bed.session("alice") is None
     assert await bed.incidents.points(WORKSPACE, None, None) == {
-        await bed.person_id("alice"): 40
+        await bed.person_id("alice"): total
     }
 
 
-async def test_weak_answers_score_low_and_name_the_red_flags(
-    bed: Bed, catalog: Incident
-) -> None:
+async def test_weak_answers_score_low_and_name_the_red_flags(bed: Bed, catalog: Incident) -> None:
     await bed.command("alice", "/drill incident catalog-latency")
     first = texts(await bed.dm("alice", WEAK["assess"]))
     assert "This one needs more." in first
@@ -356,13 +363,15 @@ async def test_a_hint_costs_points_and_is_charged_once_per_stage(
     shown = texts(hint)
     assert catalog.stages[0].hint and catalog.stages[0].hint in shown
     assert "−2 points on this stage" in shown
-    assert "/drill hint" not in shown  # the next steps no longer offer it
+    assert "`/drill hint` for" not in shown  # the next steps no longer offer it
 
     again = texts(await bed.dm("alice", "hint"))  # a bare word in the DM is the command
     assert "already took this stage's hint" in again
 
     feedback = texts(await bed.dm("alice", STRONG["assess"]))
-    assert "8 points of 10 (hint −2)" in feedback
+    hinted = graded(catalog, "assess", hinted=True).points
+    assert hinted == graded(catalog, "assess").points - 2
+    assert f"{hinted} points of 10 (hint −2)" in feedback
     assert "`/drill hint` for a nudge" in feedback  # offered again on stage 2
     session = await bed.session("alice")
     assert session is not None
@@ -394,7 +403,8 @@ async def test_skipping_the_last_stage_ends_with_the_debrief(bed: Bed, catalog: 
     shown = texts(await bed.dm("alice", "skip"))
     assert "Debrief: " in shown
     assert "• 4. Post-mortem and prevention: skipped · 0 points" in shown
-    assert "30 of 40 points" in shown
+    total = sum(graded(catalog, stage.id).points for stage in catalog.stages[:-1])
+    assert f"{total} of 40 points" in shown
     assert await bed.session("alice") is None
 
 
@@ -411,13 +421,14 @@ async def test_stop_gives_a_partial_debrief_and_keeps_the_points(
     shown = texts(replies)
     assert "Stopped after 1 of 4 stages, in 7 min. Partial debrief." in shown
     assert "• 2. Into the logs: not answered" in shown
-    assert "10 of 40 points" in shown
+    earned = graded(catalog, "assess").points
+    assert f"{earned} of 40 points" in shown
     for stage in catalog.stages:
         assert stage.strong_answer.strip() in shown
     assert catalog.debrief[0] in shown
     assert await bed.session("alice") is None
     assert await bed.incidents.points(WORKSPACE, None, None) == {
-        await bed.person_id("alice"): 10
+        await bed.person_id("alice"): earned
     }
     # The session is closed: a new answer is not taken, and a new start is allowed.
     assert "no mock incident waiting" in texts(await bed.dm("alice", STRONG["logs"]))
@@ -444,7 +455,7 @@ async def test_commands_and_answers_with_no_session_say_how_to_start(bed: Bed) -
 
 
 async def test_an_idle_session_is_closed_after_24_hours_with_a_partial_debrief_dm(
-    bed: Bed,
+    bed: Bed, catalog: Incident
 ) -> None:
     await bed.command("alice", "/drill incident catalog-latency")
     bed.clock.advance(dt.timedelta(minutes=3))
@@ -464,7 +475,7 @@ async def test_an_idle_session_is_closed_after_24_hours_with_a_partial_debrief_d
     shown = text_of(sent.message)
     assert "Closed after 1 of 4 stages: no answer for a long while." in shown
     assert "you spent 3 min" in shown
-    assert "10 of 40 points" in shown
+    assert f"{graded(catalog, 'assess').points} of 40 points" in shown
     await bed.engine.tick()
     assert len(bed.chat.of_kind("debrief")) == 1  # closed once
 
@@ -478,9 +489,7 @@ async def test_the_idle_limit_is_configurable(library: Library) -> None:
     assert len(bed.chat.of_kind("debrief")) == 1
 
 
-async def test_a_session_resumes_where_it_was_after_a_restart(
-    bed: Bed, catalog: Incident
-) -> None:
+async def test_a_session_resumes_where_it_was_after_a_restart(bed: Bed, catalog: Incident) -> None:
     await bed.command("alice", "/drill incident catalog-latency")
     await bed.dm("alice", STRONG["assess"])
     await bed.command("alice", "/drill hint")
@@ -493,7 +502,8 @@ async def test_a_session_resumes_where_it_was_after_a_restart(
     assert "Stage 2 of 4 · Into the logs" in shown and catalog.stages[1].prompt in shown
     assert "`/drill hint`" not in shown  # its hint was already taken
     feedback = texts(await after.dm("alice", STRONG["logs"]))
-    assert "Stage 2 of 4 · Into the logs · 8 points of 10 (hint −2)" in feedback
+    hinted = graded(catalog, "logs", hinted=True).points
+    assert f"Stage 2 of 4 · Into the logs · {hinted} points of 10 (hint −2)" in feedback
     assert "Stage 3 of 4" in feedback
 
 
@@ -543,7 +553,7 @@ async def test_two_people_run_scenarios_at_once_without_crossing(bed: Bed) -> No
     assert "no mock incident waiting" in texts(await bed.dm("carol", STRONG["logs"]))
 
 
-async def test_points_are_kept_per_person_and_local_date(bed: Bed) -> None:
+async def test_points_are_kept_per_person_and_local_date(bed: Bed, catalog: Incident) -> None:
     await bed.command("alice", "/drill incident catalog-latency")
     await bed.dm("alice", STRONG["assess"])
     await bed.command("alice", "/drill stop")
@@ -554,8 +564,9 @@ async def test_points_are_kept_per_person_and_local_date(bed: Bed) -> None:
     alice = await bed.person_id("alice")
 
     today = bed.clock.now().date()
-    assert await bed.incidents.points(WORKSPACE, today, today) == {alice: 20}
-    assert await bed.incidents.points(WORKSPACE, None, None) == {alice: 30}
+    first, second = graded(catalog, "assess").points, graded(catalog, "logs").points
+    assert await bed.incidents.points(WORKSPACE, today, today) == {alice: first + second}
+    assert await bed.incidents.points(WORKSPACE, None, None) == {alice: 2 * first + second}
     assert await bed.incidents.points("other", None, None) == {}
 
 

@@ -55,7 +55,7 @@ class ConsoleChat:
     async def post_private(
         self, workspace_id: str, channel: str, user: str, message: Message
     ) -> None:
-        self._emit(f"#{channel} · drillbot → only {user} sees this", message)
+        self._emit(f"#{channel} · drillbot → visible only to {user}", message)
 
     async def send_direct(self, workspace_id: str, user: str, message: Message) -> None:
         self._emit(f"DM to {user} · drillbot", message)

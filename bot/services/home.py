@@ -1,0 +1,81 @@
+"""A person's home view (Slack App Home): where they stand, recent answers, the team board, and
+for admins the channel schedules with pause/resume."""
+
+from __future__ import annotations
+
+from bot.domain import schedule_rules as rules
+from bot.messaging.message import Action, Actions, Block, Button, Context, Divider, Fields, Message, Section
+from bot.services import views
+from bot.services.answers import Actor
+from bot.services.boards import Boards
+from bot.services.deps import Deps
+
+
+class Home:
+    def __init__(self, deps: Deps, boards: Boards) -> None:
+        self.d = deps
+        self.boards = boards
+
+    async def view(self, actor: Actor) -> Message:
+        week = await self.boards.rows(actor.workspace_id, None, "this-week")
+        total = await self.boards.rows(actor.workspace_id, None, "all")
+        mine_week = next((r for r in week if r.user == actor.user_id), None)
+        mine_total = next((r for r in total if r.user == actor.user_id), None)
+        rank = next((n for n, r in enumerate(week, 1) if r.user == actor.user_id), None)
+        async with self.d.store.transaction() as tx:
+            person = await tx.find_person(actor.workspace_id, actor.user_id)
+            recent = await tx.recent_answers(person.id, 5) if person else []
+            drills = {a.drill_id: await tx.get_drill(a.drill_id) for a in recent}
+            channels = await tx.channels(actor.workspace_id) if actor.is_admin else []
+        streak = mine_total.current_streak if mine_total else 0
+        best = mine_total.best_streak if mine_total else 0
+        blocks: list[Block] = [
+            Section(f"*drillbot · {actor.display_name}*"),
+            Fields(
+                (
+                    ("Streak", f"{streak} day{'s' if streak != 1 else ''} (best {best})"),
+                    ("This week", f"{mine_week.points if mine_week else 0} points"
+                     + (f" · rank {rank}" if rank else "")),
+                    ("All time", f"{mine_total.points if mine_total else 0} points"),
+                    ("Accuracy", f"{mine_total.accuracy:.0%}" if mine_total else "–"),
+                )
+            ),
+            Divider(),
+        ]
+        if recent:
+            lines = []
+            for a in recent:
+                drill = drills.get(a.drill_id)
+                item = self.d.library.get(drill.item_id) if drill else None
+                title = item.summary if item else "a retired question"
+                if len(title) > 80:
+                    title = title[:79] + "…"
+                if a.choice:
+                    verdict = "✅ right" if a.correct else "❌ wrong"
+                    lines.append(f"• {a.local_date:%d %b} · {title} · picked {a.choice} {verdict}")
+                else:
+                    covered = len(a.covered)
+                    flagged = f" · {len(a.mistakes)} mistake(s) flagged" if a.mistakes else ""
+                    lines.append(
+                        f"• {a.local_date:%d %b} · {title} · {covered} key point(s) covered{flagged}"
+                    )
+            blocks.append(Section("*Your recent answers*\n" + "\n".join(lines)))
+        else:
+            blocks.append(Section("*Your recent answers*\nNone yet: answer today's drill in your team channel."))
+        board = views.leaderboard_message(week, "this-week", "the team", limit=10)
+        blocks += [Divider(), *board.blocks]
+        if actor.is_admin:
+            blocks += [Divider(), Section("*Channel schedules* (admins)")]
+            if not channels:
+                blocks.append(Context("No channel has drills yet: run `/drill setup` in one."))
+            for channel in channels:
+                assert channel.schedule is not None
+                state = "⏸ paused" if channel.schedule.paused else "▶ running"
+                blocks.append(Section(f"*#{channel.name or channel.external_id}* · {state}\n{rules.describe(channel.schedule)}"))
+                button = (
+                    Button(Action.RESUME, "Resume", str(channel.id), primary=True)
+                    if channel.schedule.paused
+                    else Button(Action.PAUSE, "Pause", str(channel.id))
+                )
+                blocks.append(Actions((button,)))
+        return Message(text="drillbot home", blocks=tuple(blocks), kind="home")
