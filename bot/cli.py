@@ -63,5 +63,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
+def entry() -> None:
+    """The console script: like ``main``, but quiet when the reader of a pipe goes away."""
+    try:
+        sys.exit(main())
+    except BrokenPipeError:
+        # `drillbot content list | head` closed the pipe: not an error worth a traceback.
+        import os
+
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        sys.exit(0)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

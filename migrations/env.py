@@ -23,7 +23,10 @@ from bot.db.migrate import declared_metadata
 from bot.db.urls import database_url, parse, render
 
 config = context.config
-metadata = declared_metadata()
+# Autogenerate (`alembic revision --autogenerate`, `alembic check`) compares the database with
+# every declared table. Upgrades run by the application need none of them, and must not fail
+# because some feature module cannot be imported.
+metadata = None if "connection" in config.attributes else declared_metadata()
 
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):
     fileConfig(config.config_file_name, disable_existing_loggers=False)

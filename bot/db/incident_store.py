@@ -303,4 +303,3 @@ class SqlIncidentStore:
     async def close(self) -> None:
         if self._owns_engine:
             await self.engine.dispose()
-

@@ -116,6 +116,7 @@ def answer(row: Row[Any]) -> Answer:
         covered=tuple(row.covered),
         mistakes=tuple(row.mistakes),
         points=row.points,
+        delivery=row.delivery,
         created_at=row.created_at,
         updated_at=row.updated_at,
     )

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.db import rows
 from bot.db.engine import create_engine
+from bot.db import hot_sql
 from bot.db.errors import translate_errors
 from bot.db.migrate import upgrade_engine
 from bot.db.tables import (
@@ -56,9 +57,16 @@ _Insert = postgresql.Insert | sqlite.Insert
 class SqlTx:
     """One transaction on one connection; every statement goes through :meth:`_execute`."""
 
-    def __init__(self, connection: AsyncConnection, url: str) -> None:
+    def __init__(
+        self, connection: AsyncConnection, url: str, known_workspaces: set[str] | None = None
+    ) -> None:
         self._conn = connection
         self._url = url
+        # Workspaces known to exist (rows are never deleted), shared by the store's transactions
+        # so that the hot answer path does not re-insert its workspace every time.
+        self._known = known_workspaces if known_workspaces is not None else set()
+        self.touched: set[str] = set()
+        """Workspaces this transaction made sure of; known to the store once it commits."""
 
     async def _execute(self, statement: Executable) -> CursorResult[Any]:
         with translate_errors(self._url):
@@ -71,6 +79,15 @@ class SqlTx:
                     raise error.orig from None
                 raise
 
+    async def _execute_text(self, statement: Executable, params: dict[str, Any]) -> Any:
+        with translate_errors(self._url):
+            try:
+                return await self._conn.execute(statement, params)
+            except StatementError as error:
+                if not isinstance(error, DBAPIError) and isinstance(error.orig, ValueError):
+                    raise error.orig from None
+                raise
+
     def _insert(self, table: type[Any] | Table) -> _Insert:
         # ON CONFLICT is dialect syntax; both dialects spell the Python API the same way.
         if self._conn.dialect.name == "postgresql":
@@ -79,19 +96,35 @@ class SqlTx:
 
     # --- workspaces, channels, people -------------------------------------------------------
     async def ensure_workspace(self, workspace_id: str, platform: str, name: str) -> None:
-        stmt = self._insert(WorkspaceRow).values(id=workspace_id, platform=platform, name=name)
-        await self._execute(
-            stmt.on_conflict_do_update(
-                index_elements=[WorkspaceRow.id],
-                set_={"platform": stmt.excluded.platform, "name": stmt.excluded.name},
-                where=(WorkspaceRow.platform != stmt.excluded.platform)
-                | (WorkspaceRow.name != stmt.excluded.name),
-            )
+        # Read first rather than upsert: on PostgreSQL, ON CONFLICT DO UPDATE locks the row
+        # even when nothing changes, which would queue every transaction of a workspace.
+        result = await self._execute(
+            select(WorkspaceRow.platform, WorkspaceRow.name).where(WorkspaceRow.id == workspace_id)
         )
+        row = result.first()
+        if row is None:
+            await self._execute(
+                self._insert(WorkspaceRow)
+                .values(id=workspace_id, platform=platform, name=name)
+                .on_conflict_do_nothing(index_elements=[WorkspaceRow.id])
+            )
+            return
+        changes = {
+            column: value
+            for column, value in (("platform", platform), ("name", name))
+            if value and getattr(row, column) != value
+        }
+        if changes:
+            await self._execute(
+                update(WorkspaceRow).where(WorkspaceRow.id == workspace_id).values(**changes)
+            )
 
     async def _touch_workspace(self, workspace_id: str) -> None:
         # Rows reference their workspace by foreign key, but the port lets a caller name a
         # workspace it never ensured (the memory store does not care); create a blank one.
+        if workspace_id in self._known or workspace_id in self.touched:
+            return
+        self.touched.add(workspace_id)
         await self._execute(
             self._insert(WorkspaceRow)
             .values(id=workspace_id, platform="", name="")
@@ -357,11 +390,8 @@ class SqlTx:
     # --- answers ---------------------------------------------------------------------------
     async def claim_submission(self, workspace_id: str, key: str) -> bool:
         await self._touch_workspace(workspace_id)
-        result = await self._execute(
-            self._insert(SubmissionRow)
-            .values(workspace_id=workspace_id, key=key)
-            .on_conflict_do_nothing(index_elements=[SubmissionRow.workspace_id, SubmissionRow.key])
-            .returning(SubmissionRow.id)
+        result = await self._execute_text(
+            hot_sql.CLAIM_SUBMISSION, {"workspace_id": workspace_id, "key": key}
         )
         return result.first() is not None
 
@@ -387,27 +417,27 @@ class SqlTx:
         mistakes: Sequence[str],
         points: int,
         now: dt.datetime,
+        delivery: str | None = None,
     ) -> Answer | None:
-        result = await self._execute(
-            self._insert(AnswerRow)
-            .values(
-                drill_id=drill.id,
-                person_id=person_id,
-                workspace_id=drill.workspace_id,
-                channel_id=drill.channel_id,
-                local_date=drill.local_date,
-                choice=choice,
-                text=text,
-                correct=correct,
-                coverage=coverage,
-                covered=list(covered),
-                mistakes=list(mistakes),
-                points=points,
-                created_at=now,
-                updated_at=now,
-            )
-            .on_conflict_do_nothing(index_elements=[AnswerRow.drill_id, AnswerRow.person_id])
-            .returning(AnswerRow)
+        result = await self._execute_text(
+            hot_sql.INSERT_ANSWER,
+            {
+                "drill_id": drill.id,
+                "person_id": person_id,
+                "workspace_id": drill.workspace_id,
+                "channel_id": drill.channel_id,
+                "local_date": drill.local_date,
+                "choice": choice,
+                "text": text,
+                "correct": correct,
+                "coverage": coverage,
+                "covered": list(covered),
+                "mistakes": list(mistakes),
+                "points": points,
+                "delivery": delivery,
+                "created_at": now,
+                "updated_at": now,
+            },
         )
         row = result.first()
         return rows.answer(row) if row else None
@@ -423,6 +453,7 @@ class SqlTx:
         points: int,
         correct: bool | None,
         now: dt.datetime,
+        delivery: str | None = None,
     ) -> Answer:
         result = await self._execute(
             update(AnswerRow)
@@ -434,6 +465,7 @@ class SqlTx:
                 mistakes=list(mistakes),
                 points=points,
                 correct=correct,
+                delivery=delivery,
                 updated_at=now,
             )
             .returning(AnswerRow)
@@ -486,6 +518,14 @@ class SqlTx:
                 },
             )
         )
+
+    async def advance_streak(self, person_id: int, channel_id: int, day: dt.date) -> Streak:
+        # One statement, so an answer costs no extra round trips for its streak. It mirrors
+        # bot.domain.streaks.advance; the contract tests hold the two to the same results.
+        result = await self._execute_text(
+            hot_sql.ADVANCE_STREAK, {"person_id": person_id, "channel_id": channel_id, "day": day}
+        )
+        return rows.streak(result.one())
 
     async def streaks(self, person_ids: Sequence[int]) -> list[Streak]:
         if not person_ids:
@@ -592,6 +632,7 @@ class SqlStore:
     def __init__(self, engine: AsyncEngine, url: str | None = None) -> None:
         self.engine = engine
         self._url = url or engine.url.render_as_string(hide_password=False)
+        self._known_workspaces: set[str] = set()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[SqlTx]:
@@ -601,12 +642,14 @@ class SqlStore:
             with translate_errors(self._url):
                 await connection.begin()
             try:
-                yield SqlTx(connection, self._url)
+                tx = SqlTx(connection, self._url, self._known_workspaces)
+                yield tx
             except BaseException:
                 await self._rollback(connection)
                 raise
             with translate_errors(self._url):
                 await connection.commit()
+            self._known_workspaces |= tx.touched
         finally:
             await self._close(connection)
 

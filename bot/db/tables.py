@@ -171,6 +171,7 @@ class AnswerRow(Base):
     covered: Mapped[list[str]] = mapped_column(JSON)
     mistakes: Mapped[list[str]] = mapped_column(JSON)
     points: Mapped[int] = mapped_column(Integer)
+    delivery: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 

@@ -56,18 +56,32 @@ def compile_rule(rule: str) -> CompiledRule:
     )
 
 
-def _group_hits(doc: Document, group: tuple[Phrase, ...], respect_negation: bool) -> bool:
+def _group_sentences(doc: Document, group: tuple[Phrase, ...], respect_negation: bool) -> set[int]:
+    """The sentences in which the group has a hit (not negated, when that matters)."""
+    found: set[int] = set()
     for stems, negative in group:
         for start, end in phrase_spans(doc, stems):
-            # A negative phrase already says what it means; a negation before it does not undo it.
+            # A negative phrase already says what it means; a negation near it does not undo it.
             if negative or not respect_negation or not doc.is_negated(start, end):
-                return True
-    return False
+                found.add(doc.sentence[start])
+    return found
 
 
-def rule_matches(doc: Document, rule: str, respect_negation: bool = False) -> bool:
+def rule_matches(doc: Document, rule: str, claim: bool = False) -> bool:
+    """Whether the answer satisfies a rule.
+
+    For a key point the rule's groups may be found anywhere in the answer. For a claim (a
+    mistake or red flag) they must stand in one sentence and not be negated: a mistake is one
+    statement, and "X is not durable" does not claim that X is durable.
+    """
     compiled = compile_rule(rule)
-    return all(_group_hits(doc, group, respect_negation) for group in compiled)
+    sentences: set[int] | None = None
+    for group in compiled:
+        hits = _group_sentences(doc, group, respect_negation=claim)
+        sentences = hits if sentences is None or not claim else sentences & hits
+        if not sentences:
+            return False
+    return True
 
 
 def covers(doc: Document, point: KeyPoint) -> bool:
@@ -75,7 +89,7 @@ def covers(doc: Document, point: KeyPoint) -> bool:
 
 
 def shows(doc: Document, mistake: Mistake) -> bool:
-    return any(rule_matches(doc, rule, respect_negation=True) for rule in mistake.signals)
+    return any(rule_matches(doc, rule, claim=True) for rule in mistake.signals)
 
 
 def prose_factor(doc: Document) -> float:

@@ -110,6 +110,8 @@ class Answer:
     points: int
     created_at: dt.datetime
     updated_at: dt.datetime
+    delivery: str | None = None
+    """The platform delivery that wrote this version (a retry of it is not an edit)."""
 
 
 @dataclass(frozen=True)

@@ -11,31 +11,40 @@ import snowballstemmer
 
 _STEMMER = snowballstemmer.stemmer("english")
 _WORD = re.compile(r"[a-z0-9]+")
-# Clause boundaries stop a negation from reaching into the next statement.
-_CLAUSE = re.compile(r"[.;:!?\n]+|\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b")
+# A phrase must stand within one sentence; a negation reaches only within its clause.
+_SENTENCE = re.compile(r"[.;!?\n]+(?:\s|$)|\n")
+_CLAUSE = re.compile(
+    r"[,:()]|\b(?:but|however|whereas|while|although|though)\b"
+)
 _APOSTROPHE = re.compile(r"['’`]")
 
+# Only words that carry no technical meaning: "out" (scale out), "up", "all", "same", "only",
+# "before" and "after" matter in answers and stay.
 STOPWORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been being
-    both by could did do does doing down during each few for from further had has have having
-    he her here hers herself him himself his how i if in into is it its itself just me more most
-    my myself now of off on once only or other our ours ourselves out over own same she should so
-    some such than that the their theirs them themselves then there these they this those through
-    to too under until up very was we were what when where which who whom why will with would you
-    your yours yourself yourselves can may might must shall also etc eg ie like i'd i'm we'd let
-    lets get gets got really basically actually s t""".split()
+    """a am an and any are as at be because been being by could did do does doing for from had
+    has have having he her here hers herself him himself his i if in into is it its itself just
+    me my myself of on or our ours ourselves she should so some such than that the their theirs
+    them themselves then there these they this those to was we were what which who whom will with
+    would you your yours yourself yourselves can may might must shall also etc eg ie like id im
+    wed youd ill let lets get gets got really basically actually s t""".split()
 )
 
 NEGATIONS = frozenset(
     """not no never none nor neither without cannot cant dont doesnt didnt isnt arent wasnt
     werent wont wouldnt shouldnt couldnt hasnt havent hadnt mustnt aint nothing nobody""".split()
 )
+"""Dropped from phrases (unless the phrase itself is negative) and negate what is near them."""
 
-NEGATION_REACH = 4
+SOFT_NEGATIONS = frozenset(
+    """instead rather avoid avoids avoided avoiding unlike stop stopped prevent prevents""".split()
+)
+"""Words that take back what follows them ("instead of sorting in memory") but are ordinary
+words in a phrase ("avoid blocking")."""
+
+NEGATION_BEFORE = 4
 """How many words before a phrase a negation still applies to it."""
-
-FUZZY_MIN_LENGTH = 5
-
+NEGATION_AFTER = 3
+"""How many words after a phrase a negation still applies ("... is not durable")."""
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
@@ -61,7 +70,7 @@ def content_stems(text: str, keep_negations: bool = False) -> tuple[str, ...]:
 
 
 def has_negation(text: str) -> bool:
-    return any(t in NEGATIONS for t in words(text))
+    return any(t in NEGATIONS or t in SOFT_NEGATIONS for t in words(text))
 
 
 @lru_cache(maxsize=65536)
@@ -69,29 +78,41 @@ def _deletions(word: str) -> frozenset[str]:
     return frozenset({word} | {word[:i] + word[i + 1 :] for i in range(len(word))})
 
 
-def within_one_edit(a: str, b: str) -> bool:
-    """True when a and b differ by one insertion, deletion, substitution or adjacent swap."""
+def is_typo_of(a: str, b: str) -> bool:
+    """Whether ``a`` is plausibly ``b`` mistyped: one adjacent swap, one letter missing or extra,
+    or (in long words) one letter wrong, never the first letter.
+
+    Short words are left alone because their one-letter neighbours are other real words
+    (start/starv, least/last, token/taken), and so is the first letter (kqueue/queue,
+    asynchronous/synchronous).
+    """
     if a == b:
         return True
     la, lb = len(a), len(b)
-    if abs(la - lb) > 1:
+    if abs(la - lb) > 1 or not a or not b or a[0] != b[0]:
         return False
     if la == lb:
         diffs = [i for i in range(la) if a[i] != b[i]]
         if len(diffs) == 1:
-            return True
+            return la >= 7
         return (
-            len(diffs) == 2
+            la >= 5
+            and len(diffs) == 2
             and diffs[1] == diffs[0] + 1
             and a[diffs[0]] == b[diffs[1]]
             and a[diffs[1]] == b[diffs[0]]
         )
+    if max(la, lb) < 6:
+        return False
     if la > lb:
         a, b = b, a
     i = 0
     while i < len(a) and a[i] == b[i]:
         i += 1
     return a[i:] == b[i + 1 :]
+
+
+FUZZY_MIN_LENGTH = 5
 
 
 @dataclass
@@ -102,14 +123,17 @@ class Document:
     """The stem of every word, in order."""
     content: list[int]
     """Positions of the words that carry meaning (not stop words or negations)."""
-    clause_of_raw: list[int]
-    negated_raw: list[bool]
-    """Whether a negation word sits at each raw position."""
+    sentence: list[int]
+    """The sentence each word is in: a phrase must stand within one."""
+    clause: list[int]
+    """The clause each word is in: a negation reaches only within its clause."""
+    negator: list[bool]
+    """Whether each word negates what is near it."""
     positions: dict[str, list[int]] = field(default_factory=dict)
     _fuzzy: dict[str, set[str]] = field(default_factory=dict)
     _cache: dict[str, list[int]] = field(default_factory=dict)
     excluded: set[int] = field(default_factory=set)
-    """Content positions that do not count (text pasted from the prompt)."""
+    """Positions that do not count (text pasted from the prompt)."""
 
     @property
     def stopword_ratio(self) -> float:
@@ -125,17 +149,21 @@ class Document:
         if len(token) >= FUZZY_MIN_LENGTH and not token.isdigit():
             for variant in _deletions(token):
                 for candidate in self._fuzzy.get(variant, ()):
-                    if candidate != token and within_one_edit(candidate, token):
+                    if candidate != token and is_typo_of(candidate, token):
                         found.update(self.positions[candidate])
         result = sorted(p for p in found if p not in self.excluded)
         self._cache[token] = result
         return result
 
     def is_negated(self, start: int, end: int) -> bool:
-        """Whether a negation governs the span of words [start, end]."""
-        clause = self.clause_of_raw[start]
-        for raw in range(max(0, start - NEGATION_REACH), end + 1):
-            if self.negated_raw[raw] and self.clause_of_raw[raw] == clause:
+        """Whether a negation in the same clause governs the words [start, end]."""
+        clause = self.clause[start]
+        lo = max(0, start - NEGATION_BEFORE)
+        hi = min(len(self.stems) - 1, end + NEGATION_AFTER)
+        for i in range(lo, hi + 1):
+            if not self.negator[i]:
+                continue
+            if start <= i <= end or self.clause[i] == (clause if i < start else self.clause[end]):
                 return True
         return False
 
@@ -143,38 +171,47 @@ class Document:
 def parse_document(text: str) -> Document:
     lowered = _APOSTROPHE.sub("", text.lower())
     raw: list[str] = []
-    clause_of_raw: list[int] = []
-    for clause_no, clause in enumerate(_CLAUSE.split(lowered)):
-        for word in _WORD.findall(clause):
-            raw.append(word)
-            clause_of_raw.append(clause_no)
+    sentence: list[int] = []
+    clause: list[int] = []
+    clause_no = 0
+    for sentence_no, sentence_text in enumerate(_SENTENCE.split(lowered)):
+        for part in _CLAUSE.split(sentence_text):
+            clause_no += 1
+            for word in _WORD.findall(part):
+                raw.append(word)
+                sentence.append(sentence_no)
+                clause.append(clause_no)
     stems = [stem(w) for w in raw]
     content = [i for i, w in enumerate(raw) if w not in STOPWORDS and w not in NEGATIONS]
     positions: dict[str, list[int]] = defaultdict(list)
     for pos, s in enumerate(stems):
         positions[s].append(pos)
-    # "eventloop" and "event loop", "nonblocking" and "non blocking" are the same words.
-    for pos in range(len(raw) - 1):
-        joined = stem(raw[pos] + raw[pos + 1])
-        if joined not in (stems[pos], stems[pos + 1]):
-            positions[joined].append(pos)
     fuzzy: dict[str, set[str]] = defaultdict(set)
     for s in positions:
         if len(s) >= FUZZY_MIN_LENGTH - 1 and not s.isdigit():
             for variant in _deletions(s):
                 fuzzy[variant].add(s)
+    # "eventloop" and "event loop", "nonblocking" and "non blocking" are the same words; joined
+    # forms match exactly only, never as typos.
+    for pos in range(len(raw) - 1):
+        if sentence[pos] != sentence[pos + 1]:
+            continue
+        joined = stem(raw[pos] + raw[pos + 1])
+        if joined not in (stems[pos], stems[pos + 1]):
+            positions[joined].append(pos)
     return Document(
         stems=stems,
         content=content,
-        clause_of_raw=clause_of_raw,
-        negated_raw=[w in NEGATIONS for w in raw],
+        sentence=sentence,
+        clause=clause,
+        negator=[w in NEGATIONS or w in SOFT_NEGATIONS for w in raw],
         positions=dict(positions),
         _fuzzy=dict(fuzzy),
     )
 
 
 def phrase_spans(doc: Document, phrase: tuple[str, ...], slack: int = 4) -> list[tuple[int, int]]:
-    """Every tight window in which all of the phrase's stems occur, in any order."""
+    """Every tight window, within one sentence, holding all of the phrase's stems in any order."""
     if not phrase:
         return []
     occurrences: list[tuple[int, int]] = []
@@ -192,20 +229,19 @@ def phrase_spans(doc: Document, phrase: tuple[str, ...], slack: int = 4) -> list
     counts: dict[int, int] = defaultdict(int)
     have = 0
     left = 0
-    for right, (pos, k) in enumerate(occurrences):
+    for pos, k in occurrences:
         if counts[k] == 0:
             have += 1
         counts[k] += 1
         while have == wanted:
             start = occurrences[left][0]
-            if pos - start < limit:
+            if pos - start < limit and doc.sentence[start] == doc.sentence[pos]:
                 spans.append((start, pos))
             lk = occurrences[left][1]
             counts[lk] -= 1
             if counts[lk] == 0:
                 have -= 1
             left += 1
-        del right
     return spans
 
 

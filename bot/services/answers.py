@@ -7,11 +7,10 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from bot.domain.grading import Grade, grade
+from bot.domain.grading import grade
 from bot.domain.items import MultipleChoice, OpenQuestion
-from bot.domain.model import Answer, Drill, DrillState
+from bot.domain.model import Answer, Drill, DrillState, Person
 from bot.domain.scoring import mcq_points, open_correct, open_points
-from bot.domain.streaks import advance, previous_drill_day
 from bot.messaging.message import Message
 from bot.messaging.port import ChatError
 from bot.services import views
@@ -31,13 +30,25 @@ class Actor:
     is_admin: bool = False
 
 
+CACHE_LIMIT = 10_000
+
+
 class Answers:
     def __init__(self, deps: Deps) -> None:
         self.d = deps
         self._count_tasks: dict[int, asyncio.Task[None]] = {}
+        # Posted drills and people's ids do not change, so an answer need not read them again;
+        # whether a drill is still open is decided by its reveal time, not by a cached state.
+        self._drills: dict[int, Drill] = {}
+        self._people: dict[tuple[str, str, str], Person] = {}
 
     async def pick(self, actor: Actor, drill_id: int, option: str, delivery: str) -> Message:
-        """An MCQ choice (a button click or `pick B`). The first choice counts."""
+        """An MCQ choice (a button click or `pick B`). The first choice counts.
+
+        No delivery key is needed: the answer's own unique key makes a retried click, a double
+        click and a second choice all find the first one.
+        """
+        del delivery
         option = option.strip().upper()
         now = self.d.clock.now()
         async with self.d.store.transaction() as tx:
@@ -51,16 +62,7 @@ class Answers:
             if item.option(option) is None:
                 keys = ", ".join(o.key for o in item.options)
                 return views.error(f"`{option}` is not an option here. Pick one of {keys}.")
-            person = await tx.ensure_person(actor.workspace_id, actor.user_id, actor.display_name)
-            existing = await tx.get_answer(drill.id, person.id)
-            fresh_delivery = await tx.claim_submission(actor.workspace_id, delivery)
-            if existing is not None or not fresh_delivery:
-                if existing is None:
-                    return views.notice("Your choice is being recorded.")
-                assert existing.choice is not None
-                return views.mcq_feedback(
-                    item, existing.choice, first_choice=existing.choice == option
-                )
+            person = await self._person(tx, actor)
             correct = item.correct_key == option
             inserted = await tx.insert_answer(
                 drill=drill,
@@ -74,11 +76,11 @@ class Answers:
                 points=mcq_points(correct),
                 now=now,
             )
-            if inserted is None:  # another request for the same person won the race
-                raced = await tx.get_answer(drill.id, person.id)
-                assert raced is not None and raced.choice is not None
-                return views.mcq_feedback(item, raced.choice, first_choice=False)
-            await self._advance_streak(tx, person.id, drill)
+            if inserted is None:
+                first = await tx.get_answer(drill.id, person.id)
+                assert first is not None and first.choice is not None
+                return views.mcq_feedback(item, first.choice, first_choice=first.choice == option)
+            await tx.advance_streak(person.id, drill.channel_id, drill.local_date)
         self._schedule_count_update(drill)
         return views.mcq_feedback(item, option)
 
@@ -94,7 +96,6 @@ class Answers:
                 "Trim it and send it again: nothing was recorded."
             )
         now = self.d.clock.now()
-        edited = False
         async with self.d.store.transaction() as tx:
             drill, problem = await self._open_drill(tx, actor, drill_id, now)
             if problem:
@@ -103,34 +104,39 @@ class Answers:
             item = self.d.library.get(drill.item_id)
             if not isinstance(item, OpenQuestion):
                 return views.error("That drill is a multiple-choice question: pick an option.")
-            person = await tx.ensure_person(actor.workspace_id, actor.user_id, actor.display_name)
-            existing = await tx.get_answer(drill.id, person.id)
-            if not await tx.claim_submission(actor.workspace_id, delivery):
-                if existing is None or existing.text is None:
-                    return views.notice("Your answer is being recorded.")
-                return self._feedback(
-                    item, grade(item, existing.text), existing.points, edited=False
-                )
+            person = await self._person(tx, actor)
             result = grade(item, text)
             points = open_points(result.score)
-            if existing is None:
-                inserted = await tx.insert_answer(
-                    drill=drill,
-                    person_id=person.id,
-                    choice=None,
-                    text=text,
-                    correct=open_correct(result.score),
-                    coverage=result.score,
-                    covered=result.covered,
-                    mistakes=result.mistakes,
-                    points=points,
-                    now=now,
-                )
-                if inserted is not None:
-                    await self._advance_streak(tx, person.id, drill)
-                else:
-                    existing = await tx.get_answer(drill.id, person.id)
-            if existing is not None:
+            # The first answer needs no separate delivery record: it carries its delivery key,
+            # and a retry of it meets its own row. Only edits claim their key.
+            inserted = await tx.insert_answer(
+                drill=drill,
+                person_id=person.id,
+                choice=None,
+                text=text,
+                correct=open_correct(result.score),
+                coverage=result.score,
+                covered=result.covered,
+                mistakes=result.mistakes,
+                points=points,
+                now=now,
+                delivery=delivery,
+            )
+            if inserted is not None:
+                await tx.advance_streak(person.id, drill.channel_id, drill.local_date)
+            else:
+                existing = await tx.get_answer(drill.id, person.id)
+                assert existing is not None and existing.text is not None
+                if existing.delivery == delivery or not await tx.claim_submission(
+                    actor.workspace_id, delivery
+                ):
+                    # The platform delivered this same submission again: answer as before.
+                    return views.open_feedback(
+                        item, grade(item, existing.text), existing.points, edited=False
+                    )
+                if existing.delivery:
+                    # Retire the replaced version's key, so a late retry cannot bring it back.
+                    await tx.claim_submission(actor.workspace_id, existing.delivery)
                 await tx.update_answer(
                     existing.id,
                     text=text,
@@ -140,19 +146,26 @@ class Answers:
                     points=points,
                     correct=open_correct(result.score),
                     now=now,
+                    delivery=delivery,
                 )
-                edited = True
-        if not edited:
+        if inserted is not None:
             self._schedule_count_update(drill)
-        return self._feedback(item, result, points, edited)
+        return views.open_feedback(item, result, points, edited=inserted is None)
 
-    def _feedback(self, item: OpenQuestion, result: Grade, points: int, edited: bool) -> Message:
-        return views.open_feedback(item, result, points, edited=edited)
+    async def _person(self, tx: Tx, actor: Actor) -> Person:
+        key = (actor.workspace_id, actor.user_id, actor.display_name)
+        person = self._people.get(key)
+        if person is None:
+            person = await tx.ensure_person(actor.workspace_id, actor.user_id, actor.display_name)
+            if len(self._people) >= CACHE_LIMIT:
+                self._people.clear()
+            self._people[key] = person
+        return person
 
     async def _open_drill(
         self, tx: Tx, actor: Actor, drill_id: int, now: dt.datetime
     ) -> tuple[Drill | None, Message | None]:
-        drill = await tx.get_drill(drill_id)
+        drill = self._drills.get(drill_id) or await tx.get_drill(drill_id)
         if drill is None or drill.workspace_id != actor.workspace_id:
             return None, views.error("That drill does not exist (any more).")
         if drill.state is not DrillState.POSTED:
@@ -162,16 +175,10 @@ class Answers:
                 "This drill has closed: the answer is in its thread. A new one comes with the "
                 "next drill, or try `/drill question` for practice."
             )
+        if len(self._drills) >= CACHE_LIMIT:
+            self._drills.clear()
+        self._drills[drill_id] = drill
         return drill, None
-
-    async def _advance_streak(self, tx: Tx, person_id: int, drill: Drill) -> None:
-        away = await tx.away_periods(person_id)
-        earlier = await tx.drill_dates(drill.channel_id, drill.local_date, 60)
-        previous = previous_drill_day(earlier, away)
-        streak = await tx.get_streak(person_id, drill.channel_id)
-        await tx.save_streak(
-            advance(streak, person_id, drill.channel_id, drill.local_date, previous)
-        )
 
     # --- the live answer count on the posted drill -----------------------------------------
     def _schedule_count_update(self, drill: Drill) -> None:

@@ -9,6 +9,7 @@ from bot.domain import schedule_rules as rules
 from bot.domain.model import AwayPeriod, LeaderboardRow
 from bot.domain.streaks import current_length
 from bot.services.deps import Deps
+from bot.services.incident_port import IncidentHandler
 
 PERIODS = ("this-week", "last-week", "month", "all")
 
@@ -22,8 +23,9 @@ def ranked(rows: list[LeaderboardRow]) -> list[LeaderboardRow]:
 
 
 class Boards:
-    def __init__(self, deps: Deps) -> None:
+    def __init__(self, deps: Deps, incidents: IncidentHandler | None = None) -> None:
         self.d = deps
+        self.incidents = incidents
 
     async def today(self, workspace_id: str, channel_id: int | None) -> dt.date:
         """Today's date in the channel's zone (the first scheduled channel's for a workspace)."""
@@ -49,8 +51,19 @@ class Boards:
         today = today or await self.today(workspace_id, channel_id)
         start, end = rules.period_bounds(period, today)
         now = self.d.clock.now()
+        incident_points = (
+            await self.incidents.points(workspace_id, start, end) if self.incidents else {}
+        )
         async with self.d.store.transaction() as tx:
             rows = await tx.leaderboard(workspace_id, channel_id, start, end)
+            # People who only practised incidents still show, with their practice points.
+            listed = {r.person_id for r in rows}
+            for person_id in incident_points.keys() - listed:
+                person = await tx.get_person(person_id)
+                if person is not None:
+                    rows.append(
+                        LeaderboardRow(person_id, person.external_id, person.display_name, 0, 0, 0, 0, 0)
+                    )
             streaks = await tx.streaks([r.person_id for r in rows])
             channel_ids = {s.channel_id for s in streaks}
             drill_days: dict[int, list[dt.date]] = {}

@@ -57,7 +57,13 @@ class Commands:
             command = cmd.parse(text)
         except cmd.CommandError as exc:
             return replies.private(views.error(exc.message, exc.usage))
-        if getattr(command, "admin_only", False) and not actor.is_admin:
+        if isinstance(command, cmd.Resume) and self.incidents and (
+            where.direct or not actor.is_admin
+        ):
+            # In a DM, or from someone who cannot resume the channel, `resume` means the
+            # person's own mock incident.
+            return await self.incidents.handle(actor, where, command, delivery)
+        if command.admin_only and not actor.is_admin:
             return replies.private(views.error(ADMIN_REFUSAL))
         async with self.d.store.transaction() as tx:
             await tx.ensure_workspace(actor.workspace_id, actor.workspace_id.split(":")[0], "")

@@ -18,7 +18,7 @@ from bot.services.posting import Posting
 class Engine:
     def __init__(self, deps: Deps, incidents: IncidentHandler | None = None) -> None:
         self.deps = deps
-        self.boards = Boards(deps)
+        self.boards = Boards(deps, incidents)
         self.posting = Posting(deps, self.boards)
         self.answers = Answers(deps)
         self.incidents = incidents

@@ -35,7 +35,9 @@ BARE_COMMANDS = frozenset({"hint", "skip", "stop", "resume"})
 """Words that, alone in a DM during a session, are taken as the command, not as an answer."""
 
 _START_HINT = f"Start one with {views.START}, or {views.LIST} to choose a scenario."
-_RESUME_OR_STOP = "`/drill resume` shows where you are; `/drill stop` ends it with a debrief."
+RESUME = "`/drill incident resume`"
+"""Not bare `/drill resume`: in a channel, an admin's `resume` restarts the channel's drills."""
+_RESUME_OR_STOP = f"{RESUME} shows where you are; `/drill stop` ends it with a debrief."
 
 
 class Incidents:
@@ -214,8 +216,7 @@ class Incidents:
                 where,
                 views.error(
                     "Your answer is empty: nothing was recorded.",
-                    "Write what you would do and send it again, or `/drill resume` to see "
-                    "the question.",
+                    f"Write what you would do and send it again, or {RESUME} to see the question.",
                 ),
             )
         if len(text) > limit:
@@ -427,7 +428,7 @@ class Incidents:
     def _crossed(self) -> Message:
         return views.error(
             "That crossed with another update to your session; nothing was recorded.",
-            "`/drill resume` shows where you are now.",
+            f"{RESUME} shows where you are now.",
         )
 
 

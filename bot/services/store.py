@@ -139,6 +139,7 @@ class Tx(Protocol):
         mistakes: Sequence[str],
         points: int,
         now: dt.datetime,
+        delivery: str | None = None,
     ) -> Answer | None:
         """Insert the person's answer unless one exists for the drill; None when it does."""
         ...
@@ -154,6 +155,7 @@ class Tx(Protocol):
         points: int,
         correct: bool | None,
         now: dt.datetime,
+        delivery: str | None = None,
     ) -> Answer: ...
 
     async def drill_answers(self, drill_id: int) -> list[Answer]: ...
@@ -166,6 +168,15 @@ class Tx(Protocol):
     async def get_streak(self, person_id: int, channel_id: int) -> Streak | None: ...
 
     async def save_streak(self, streak: Streak) -> None: ...
+
+    async def advance_streak(self, person_id: int, channel_id: int, day: dt.date) -> Streak:
+        """Count an on-time answer to the channel's drill of ``day`` in one step.
+
+        Same rule as ``bot.domain.streaks.advance``: the streak goes on when the person's last
+        counted day is the channel's previous posted drill day they were not away on, stays
+        when ``day`` was already counted, and starts again at 1 otherwise.
+        """
+        ...
 
     async def streaks(self, person_ids: Sequence[int]) -> list[Streak]: ...
 

@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 
+from bot.domain.streaks import advance, previous_drill_day
 from bot.domain.model import (
     Answer,
     AwayPeriod,
@@ -257,6 +258,7 @@ class MemoryTx:
         mistakes: Sequence[str],
         points: int,
         now: dt.datetime,
+        delivery: str | None = None,
     ) -> Answer | None:
         if await self.get_answer(drill.id, person_id):
             return None
@@ -276,6 +278,7 @@ class MemoryTx:
             points=points,
             created_at=now,
             updated_at=now,
+            delivery=delivery,
         )
         self.s.answers[answer.id] = answer
         return answer
@@ -291,6 +294,7 @@ class MemoryTx:
         points: int,
         correct: bool | None,
         now: dt.datetime,
+        delivery: str | None = None,
     ) -> Answer:
         answer = replace(
             self.s.answers[answer_id],
@@ -301,6 +305,7 @@ class MemoryTx:
             points=points,
             correct=correct,
             updated_at=now,
+            delivery=delivery,
         )
         self.s.answers[answer_id] = answer
         return answer
@@ -319,6 +324,19 @@ class MemoryTx:
 
     async def save_streak(self, streak: Streak) -> None:
         self.s.streaks[(streak.person_id, streak.channel_id)] = streak
+
+    async def advance_streak(self, person_id: int, channel_id: int, day: dt.date) -> Streak:
+        away = await self.away_periods(person_id)
+        earlier = await self.drill_dates(channel_id, day, 400)
+        streak = advance(
+            self.s.streaks.get((person_id, channel_id)),
+            person_id,
+            channel_id,
+            day,
+            previous_drill_day(earlier, away),
+        )
+        self.s.streaks[(person_id, channel_id)] = streak
+        return streak
 
     async def streaks(self, person_ids: Sequence[int]) -> list[Streak]:
         wanted = set(person_ids)
@@ -382,16 +400,23 @@ class MemoryStore:
     def __init__(self) -> None:
         self._state = _State()
         self._lock = asyncio.Lock()
+        self._holder: asyncio.Task[object] | None = None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[MemoryTx]:
+        if self._holder is not None and self._holder is asyncio.current_task():
+            # A real database would deadlock or see stale data here too: fail loudly instead.
+            raise RuntimeError("nested transaction: finish the open one first")
         async with self._lock:
+            self._holder = asyncio.current_task()
             snapshot = copy.deepcopy(self._state)
             try:
                 yield MemoryTx(self._state)
             except BaseException:
                 self._state = snapshot
                 raise
+            finally:
+                self._holder = None
 
     async def close(self) -> None:
         return None

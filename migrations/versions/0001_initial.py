@@ -156,6 +156,8 @@ def upgrade() -> None:
         sa.Column("covered", sa.JSON(), nullable=False),
         sa.Column("mistakes", sa.JSON(), nullable=False),
         sa.Column("points", sa.Integer(), nullable=False),
+        # The platform delivery that wrote the current version: a retry of it is no edit.
+        sa.Column("delivery", sa.Text(), nullable=True),
         sa.Column("created_at", UTC_TIMESTAMP, nullable=False),
         sa.Column("updated_at", UTC_TIMESTAMP, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_answers"),

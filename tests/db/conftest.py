@@ -21,9 +21,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.db.migrate import migrate_url
+from bot.db.migrate import declared_metadata, migrate_url
 from bot.db.sql_store import SqlStore, open_store
-from bot.db.tables import metadata
 from bot.db.urls import async_url, parse, redact, render
 from bot.services.store import Store
 from bot.testing.memory_store import MemoryStore
@@ -145,15 +144,12 @@ def fresh_pg_url(pg_server: PostgresServer) -> Iterator[str]:
         pg_server.drop_database(url)
 
 
-TRUNCATE = "TRUNCATE {} RESTART IDENTITY CASCADE".format(
-    ", ".join(table.name for table in metadata.sorted_tables)
-)
-
-
 async def clean_pg_store(url: str, **engine_options: Any) -> SqlStore:
+    """A store on the session database with every table emptied (ids restart at 1)."""
     store = await open_store(url, upgrade=False, **engine_options)
+    tables = ", ".join(f'"{table.name}"' for table in declared_metadata().sorted_tables)
     async with store.engine.begin() as connection:
-        await connection.execute(text(TRUNCATE))
+        await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     return store
 
 

@@ -457,3 +457,42 @@ async def test_rollback_undoes_claims_and_answers(store: Store, failure: str) ->
         assert await tx.claim_post(ch.id, "leaderboard", "w") is True
         assert await answer(tx, d, ann) is not None
         assert await tx.claim_submission("W1", "evt") is True
+
+
+# --- advancing a streak in one step ---------------------------------------------------------
+
+
+async def test_advance_streak_follows_the_domain_rule(store: Store) -> None:
+    async with store.transaction() as tx:
+        ch = await channel(tx)
+        p = await person(tx)
+        for n in (0, 1, 2, 3, 7):  # Mon..Thu, then next Mon (a weekend without drills)
+            await drill(tx, ch, local_date=day(n), scheduled_at=at(24 * n))
+        await tx.add_away(p.id, day(2), day(2))  # away on Wednesday
+    steps = []
+    for n in (0, 1, 1, 3, 7):  # Tue counted twice; Wed skipped while away; then Thu and Mon
+        async with store.transaction() as tx:
+            s = await tx.advance_streak(p.id, ch.id, day(n))
+        steps.append((s.current, s.best, s.last_date))
+    assert steps == [
+        (1, 1, day(0)),
+        (2, 2, day(1)),
+        (2, 2, day(1)),
+        (3, 3, day(3)),
+        (4, 4, day(7)),
+    ]
+    async with store.transaction() as tx:
+        assert await tx.get_streak(p.id, ch.id) == Streak(p.id, ch.id, 4, 4, day(7))
+
+
+async def test_advance_streak_restarts_after_a_missed_drill_day(store: Store) -> None:
+    async with store.transaction() as tx:
+        ch = await channel(tx)
+        p = await person(tx)
+        for n in (0, 1, 2):
+            await drill(tx, ch, local_date=day(n), scheduled_at=at(24 * n))
+        await tx.advance_streak(p.id, ch.id, day(0))
+        # Tuesday missed; a failed (never posted) drill day does not count either.
+        await drill(tx, ch, local_date=day(3), scheduled_at=at(72), state=DrillState.FAILED)
+        after_gap = await tx.advance_streak(p.id, ch.id, day(2))
+    assert (after_gap.current, after_gap.best, after_gap.last_date) == (1, 1, day(2))

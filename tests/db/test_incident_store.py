@@ -369,7 +369,7 @@ def empty_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 async def test_migration_0002_creates_the_table_as_described_and_drops_it(
     empty_url: str,
 ) -> None:
-    assert IncidentSessionRow.__table__.name in metadata.tables
+    assert IncidentSessionRow.__tablename__ in metadata.tables
     assert await migrate_url(empty_url, "upgrade", "0002") == "0002"
     schema = await _inspect_url(empty_url)
     assert "incident_sessions" in schema["tables"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import threading
 from pathlib import Path
 
 import pytest
@@ -191,6 +192,16 @@ async def test_an_unopenable_sqlite_file_is_store_unavailable(tmp_path: Path) ->
     url = f"sqlite:///{tmp_path / 'missing-dir' / 'drillbot.db'}"
     with pytest.raises(StoreUnavailable, match="unable to open database file"):
         await open_store(url)
+    await _aiosqlite_threads_finished()
+
+
+async def _aiosqlite_threads_finished() -> None:
+    # After a failed connect, aiosqlite stops its worker thread without awaiting it; if the
+    # test's loop closed first, the thread would report "Event loop is closed".
+    for _ in range(200):
+        if not any("_connection_worker_thread" in t.name for t in threading.enumerate()):
+            return
+        await asyncio.sleep(0.005)
 
 
 async def test_an_error_inside_the_body_is_not_taken_for_an_outage(sql_store: SqlStore) -> None:
@@ -209,3 +220,24 @@ async def test_kinds_and_slots_round_trip_as_enums(sql_store: SqlStore) -> None:
         loaded = await tx.get_drill(d.id)
         assert loaded is not None
         assert loaded.slot is Slot.MCQ and loaded.state is DrillState.POSTED
+
+
+async def test_workspaces_are_created_named_and_renamed(sql_store: SqlStore) -> None:
+    async def stored() -> list[tuple[str, str, str]]:
+        async with sql_store.engine.connect() as raw:
+            result = await raw.execute(text("SELECT id, platform, name FROM workspaces"))
+            return [tuple(row) for row in result]
+
+    async with sql_store.transaction() as tx:
+        await tx.ensure_channel("W1", "C1", "#c1")  # creates a blank workspace row
+    assert await stored() == [("W1", "", "")]
+    async with sql_store.transaction() as tx:
+        await tx.ensure_workspace("W1", "slack", "Acme")
+    assert await stored() == [("W1", "slack", "Acme")]
+    async with sql_store.transaction() as tx:
+        await tx.ensure_workspace("W1", "slack", "")  # no name given: keep the known one
+        await tx.ensure_workspace("W1", "slack", "Acme")
+    assert await stored() == [("W1", "slack", "Acme")]
+    async with sql_store.transaction() as tx:
+        await tx.ensure_workspace("W1", "slack", "Acme Corp")
+    assert await stored() == [("W1", "slack", "Acme Corp")]

@@ -127,8 +127,9 @@ async def test_failed_post_is_retried_not_lost() -> None:
     h.chat.failures = 0
     await h.at("2026-11-30T09:31")
     assert len(h.posted()) == 1
+    did = await drill_id(h, "2026-11-30")
     async with h.store.transaction() as tx:
-        drill = await tx.get_drill(await drill_id(h, "2026-11-30"))
+        drill = await tx.get_drill(did)
     assert drill is not None and drill.state is DrillState.POSTED
 
 
@@ -203,3 +204,30 @@ async def test_admin_commands_refused_for_others_and_bad_schedule_explained() ->
     assert "IANA time zone" in bad_zone
     async with h.store.transaction() as tx:
         assert await tx.channels() == []
+
+
+async def test_open_answer_retries_never_double_or_revert() -> None:
+    h = Harness()
+    await h.setup()
+    await h.at("2026-11-30T09:30")
+    did = await drill_id(h, "2026-11-30")
+    bob = h.actor("bob")
+    first = "Caches are never stale."
+    better = "Keep hot data close and expire it with a TTL."
+    await h.engine.answer(bob, did, first, "modal-1")
+    retry = await h.engine.answer(bob, did, first, "modal-1")  # Slack retried the submission
+    assert "Answer recorded" in text_of(retry)
+    await h.engine.answer(bob, did, better, "modal-2")
+    late = await h.engine.answer(bob, did, first, "modal-1")  # a very late retry of the first
+    assert "2/2 key points" in text_of(late)
+    again = await h.engine.answer(bob, did, better, "modal-2")
+    assert "2/2 key points" in text_of(again)
+    rows = await h.engine.boards.rows(WORKSPACE, None, "this-week")
+    assert [(r.user, r.points, r.answers) for r in rows] == [("bob", 15, 1)]
+    async with h.store.transaction() as tx:
+        person = await tx.find_person(WORKSPACE, "bob")
+        assert person is not None
+        answer = await tx.get_answer(did, person.id)
+        streak = await tx.get_streak(person.id, answer.channel_id if answer else 0)
+    assert answer is not None and answer.text == better
+    assert streak is not None and streak.current == 1

@@ -1,0 +1,343 @@
+"""Benchmark: 500 people click an MCQ button at once, over HTTP, signed like Slack does.
+
+Run: .venv/bin/python -m bench.slack_clicks [--clicks 500] [--retries 100]
+Target (issue 4): acknowledgement p99 <= 300 ms, and every answer recorded exactly once.
+
+The app runs in a process of its own (the real Bolt app over aiohttp, as ``drillbot run``
+serves it, on a SQLite file), beside the fake Slack Web API it talks to (users.info,
+response_url, chat.update). This process builds 500 signed ``block_actions`` bodies from
+Slack's payload shape, one per person, and sends them all at once; the latency of each is
+measured from just before it is sent to its HTTP response, which is the acknowledgement
+Slack waits three seconds for. Then Slack "retries" some of the clicks (same action_ts, with
+``X-Slack-Retry-Num``) and some people click another option; finally the app is asked to
+finish its work and the database is counted: one answer per person, none twice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import multiprocessing as mp
+import statistics
+import sys
+import tempfile
+import time
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+TEAM = "T0BENCH"
+TOKEN = "xoxb-bench-token-000000"
+SECRET = "bench-signing-secret-0123456789"
+CHANNEL = "C0BENCH"
+ZONE = "Europe/Berlin"
+TARGET_P99 = 0.300
+
+
+# --- the app's process ---------------------------------------------------------------------------
+def serve(db_path: str, people: int, conn: Connection) -> None:
+    asyncio.run(_serve(db_path, people, conn))
+
+
+async def _serve(db_path: str, people: int, conn: Connection) -> None:
+    import logging
+
+    from bot.adapters.slack.main import SlackConfig, SlackRuntime
+    from bot.bootstrap import make_engine
+    from bot.config import Settings
+    from bot.db.sql_store import open_store
+    from bot.scheduling.clock import ManualClock
+    from bot.services.answers import Actor
+    from bot.services.commands import Where
+    from bot.testing.library import tiny_library
+    from tests.adapters.slack.fake_slack import FakeSlack
+
+    logging.basicConfig(level=logging.WARNING)
+    fake = await FakeSlack().start()
+    fake.add_workspace(TEAM, TOKEN)
+    fake.add_person("UADMIN", "lead", is_admin=True)
+    for n in range(people):
+        fake.add_person(f"U{n:05d}", f"person{n}")
+    store = await open_store(f"sqlite:///{db_path}")
+    config = SlackConfig(
+        mode="http",
+        api_url=fake.api_url,
+        port=0,
+        host="127.0.0.1",
+        bot_token=TOKEN,
+        signing_secret=SECRET,
+    )
+    import os
+
+    runtime = SlackRuntime(config, store, workers=int(os.environ.get("BENCH_WORKERS", "8")))
+    clock = ManualClock(dt.datetime(2026, 11, 30, 9, 0, tzinfo=ZoneInfo(ZONE)))
+    engine = make_engine(store, tiny_library(), runtime.chat, clock, Settings())
+    admin = Actor(TEAM, "UADMIN", "Lead", is_admin=True)
+    await engine.command(
+        admin, Where(CHANNEL, "bench"), "setup 09:30 Europe/Berlin mon-fri mcq-days=mon", "setup"
+    )
+    clock.set(dt.datetime(2026, 11, 30, 9, 30, tzinfo=ZoneInfo(ZONE)))
+    await engine.tick()
+    [posted] = fake.posts(channel=CHANNEL)
+    await runtime.start(engine)
+    if os.environ.get("BENCH_NOWORK"):
+        gate = asyncio.Event()
+        real = runtime.background.spawn
+
+        def later(work: Any, urgent: bool = False) -> None:
+            async def wait() -> None:
+                await gate.wait()
+                await work
+
+            real(wait(), urgent)
+
+        runtime.background.spawn = later  # type: ignore[method-assign]
+    drill_id = int(posted["blocks"][2]["elements"][0]["value"].split(":")[0])
+    conn.send(
+        {
+            "port": runtime.port,
+            "drill_id": drill_id,
+            "message": {**posted.params, "ts": posted.response["ts"]},
+            "response_url": fake.response_url("bench"),
+        }
+    )
+    await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # "drain"
+    if os.environ.get("BENCH_NOWORK"):
+        gate.set()
+    started = time.perf_counter()
+    await runtime.background.drain(120)
+    drained = time.perf_counter() - started
+    await engine.answers.flush()  # the debounced answer-count refreshes (count_update_delay)
+    async with store.transaction() as tx:
+        answers = await tx.drill_answers(drill_id)
+    conn.send(
+        {
+            "answers": len(answers),
+            "people": len({a.person_id for a in answers}),
+            "feedback": len(fake.responses),
+            "users_info": len(fake.of("users.info", ok=None)),
+            "updates": len(fake.of("chat.update")),
+            "violations": fake.violations[:5],
+            "drain_seconds": drained,
+        }
+    )
+    await runtime.stop()
+    await store.close()
+    await fake.stop()
+
+
+def serve_nothing(conn: Connection) -> None:
+    """A server that answers 200 at once: what the HTTP transport and this client cost alone."""
+
+    async def main() -> None:
+        from aiohttp import web
+
+        async def ok(request: web.Request) -> web.Response:
+            await request.read()
+            return web.Response()
+
+        app = web.Application()
+        app.router.add_post("/slack/events", ok)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0, backlog=1024).start()
+        conn.send(runner.addresses[0][1])
+        await asyncio.get_running_loop().run_in_executor(None, conn.recv)
+        await runner.cleanup()
+
+    asyncio.run(main())
+
+
+# --- Slack's side ---------------------------------------------------------------------------------
+def click_body(
+    message: dict[str, Any], user: str, option: str, action_ts: str, response_url: str
+) -> str:
+    from tests.adapters.slack.harness import shape
+
+    button = next(e for e in message["blocks"][2]["elements"] if e["text"]["text"] == option)
+    body = dict(shape("BlockActionPayload"))
+    body.update(
+        {
+            "type": "block_actions",
+            "enterprise": None,
+            "team": {"id": TEAM, "domain": "bench"},
+            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
+            "api_app_id": "A0BENCH",
+            "token": "legacy",
+            "container": {"type": "message", "message_ts": message["ts"], "channel_id": CHANNEL},
+            "trigger_id": f"{action_ts}.{user}",
+            "channel": {"id": CHANNEL, "name": "bench"},
+            "message": {
+                "type": "message",
+                "ts": message["ts"],
+                "text": message["text"],
+                "blocks": message["blocks"],
+            },
+            "response_url": response_url,
+            "state": {"values": {}},
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": button["action_id"],
+                    "block_id": "b2",
+                    "text": button["text"],
+                    "value": button["value"],
+                    "action_ts": action_ts,
+                }
+            ],
+            "is_enterprise_install": False,
+        }
+    )
+    for key in ("view", "app_unfurl", "function_data", "interactivity", "bot_access_token"):
+        body.pop(key, None)
+    return urlencode({"payload": json.dumps(body)})
+
+
+async def send_all(
+    url: str, bodies: list[tuple[str, dict[str, str]]]
+) -> tuple[list[float], list[int], float]:
+    import aiohttp
+
+    from tests.adapters.slack.harness import sign
+
+    latencies: list[float] = [0.0] * len(bodies)
+    statuses: list[int] = [0] * len(bodies)
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        signed = [
+            (
+                body,
+                {
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    **sign(SECRET, body),
+                    **extra,
+                },
+            )
+            for body, extra in bodies
+        ]
+        gate = asyncio.Event()
+
+        async def one(n: int, body: str, headers: dict[str, str]) -> None:
+            await gate.wait()
+            started = time.perf_counter()
+            async with session.post(url, data=body, headers=headers) as response:
+                await response.read()
+                statuses[n] = response.status
+            latencies[n] = time.perf_counter() - started
+
+        tasks = [asyncio.create_task(one(n, b, h)) for n, (b, h) in enumerate(signed)]
+        await asyncio.sleep(0.05)  # every request ready at the gate
+        wall = time.perf_counter()
+        gate.set()
+        await asyncio.gather(*tasks)
+        wall = time.perf_counter() - wall
+    return latencies, statuses, wall
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))]
+
+
+def report(name: str, latencies: list[float], wall: float) -> None:
+    ms = [v * 1000 for v in latencies]
+    print(
+        f"{name}: {len(ms)} requests in {wall * 1000:.0f} ms · ack p50 {percentile(ms, 50):.1f} ms"
+        f" · p99 {percentile(ms, 99):.1f} ms · max {max(ms):.1f} ms"
+        f" · mean {statistics.fmean(ms):.1f} ms"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clicks", type=int, default=500, help="people clicking at once")
+    parser.add_argument("--retries", type=int, default=100, help="Slack retries sent afterwards")
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="skip timing an empty server first"
+    )
+    args = parser.parse_args(argv)
+    ctx = mp.get_context("spawn")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        db = str(Path(tmp) / "bench.db")
+        ours, theirs = ctx.Pipe()
+        server = ctx.Process(target=serve, args=(db, args.clicks, theirs), daemon=True)
+        server.start()
+        if not ours.poll(60):
+            print("the app did not start", file=sys.stderr)
+            return 1
+        ready = ours.recv()
+        url = f"http://127.0.0.1:{ready['port']}/slack/events"
+        message, response_url = ready["message"], ready["response_url"]
+        users = [f"U{n:05d}" for n in range(args.clicks)]
+        stamp = time.time()
+        stamps = {u: f"{stamp + n / 1000:.6f}" for n, u in enumerate(users)}
+        clicks: list[tuple[str, dict[str, str]]] = [
+            (click_body(message, u, "ABC"[n % 3], stamps[u], response_url), {})
+            for n, u in enumerate(users)
+        ]
+        retried: list[tuple[str, dict[str, str]]] = [
+            (
+                click_body(message, u, "ABC"[n % 3], stamps[u], response_url),
+                {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"},
+            )
+            for n, u in enumerate(users[: args.retries])
+        ]
+        doubles: list[tuple[str, dict[str, str]]] = [
+            (
+                click_body(
+                    message, u, "ABC"[(n + 1) % 3], f"{stamp + 99 + n / 1000:.6f}", response_url
+                ),
+                {},
+            )
+            for n, u in enumerate(users[: args.retries])
+        ]
+        print(
+            f"slack_clicks: {args.clicks} people click one MCQ at once over HTTP "
+            f"(SQLite file DB, signed block_actions)"
+        )
+        if not args.no_baseline:
+            mine, other = ctx.Pipe()
+            empty = ctx.Process(target=serve_nothing, args=(other,), daemon=True)
+            empty.start()
+            nothing = f"http://127.0.0.1:{mine.recv()}/slack/events"
+            base, _, base_wall = asyncio.run(send_all(nothing, clicks))
+            report("baseline, a server that does nothing", base, base_wall)
+            mine.send("stop")
+            empty.join(10)
+        latencies, statuses, wall = asyncio.run(send_all(url, clicks))
+        report("first clicks", latencies, wall)
+        again, again_statuses, again_wall = asyncio.run(send_all(url, retried + doubles))
+        report("retries + double clicks", again, again_wall)
+        ours.send("drain")
+        if not ours.poll(180):
+            print("the app did not finish its work", file=sys.stderr)
+            return 1
+        counted = ours.recv()
+        server.join(30)
+
+    ok_status = all(s == 200 for s in statuses + again_statuses)
+    once = counted["answers"] == args.clicks and counted["people"] == args.clicks
+    p99 = percentile(latencies, 99)
+    print(
+        f"recorded: {counted['answers']} answers from {counted['people']} people "
+        f"(expected {args.clicks}, each once) · feedback messages {counted['feedback']} · "
+        f"users.info calls {counted['users_info']} · count refreshes {counted['updates']} · "
+        f"work finished {counted['drain_seconds'] * 1000:.0f} ms after the last click"
+    )
+    if counted["violations"]:
+        print(f"Slack API violations: {counted['violations']}")
+    verdict = ok_status and once and p99 <= TARGET_P99 and not counted["violations"]
+    print(
+        f"target: ack p99 <= {TARGET_P99 * 1000:.0f} ms and every answer once: "
+        f"{'PASS' if verdict else 'FAIL'} (p99 {p99 * 1000:.1f} ms; all HTTP 200: {ok_status})"
+    )
+    return 0 if verdict else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

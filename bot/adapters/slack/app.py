@@ -1,0 +1,454 @@
+"""The Bolt app's listeners: every Slack request is acknowledged first, then handled.
+
+Each listener translates the payload (``translate``), acknowledges at once, and hands the
+rest to ``Background``: users.info (cached), the engine, and the replies rendered for Slack.
+Bolt runs with ``process_before_response=True`` so the HTTP response goes back as soon as the
+listener returns, with no polling; the only work done before acknowledging is the schedule
+form's submission, whose answer (close the modal, or show the core's error on a field) depends
+on the core, and even that is bounded by ``ACK_BUDGET``. (Over HTTP, signed button clicks are
+even acknowledged before Bolt dispatches them: see ``SlackRuntime.events``.)
+
+Background work runs at most ``workers`` at a time, so a burst of clicks cannot starve the
+event loop that acknowledges the next ones (nor exhaust the database pool). Opening a modal is
+urgent (its trigger_id expires three seconds after the click) and skips that queue. Engine
+calls are retried while the database is unreachable (``Deps.retrying``): the delivery key
+makes a second attempt harmless, so an acknowledged click is not lost to a locked database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, replace
+from typing import Any, TypeVar
+
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+
+from bot.adapters.slack import modals, translate
+from bot.adapters.slack.chat import People, SlackChat
+from bot.adapters.slack.render import ACTION_PREFIX, home_view
+from bot.domain import commands as cmd
+from bot.domain.model import Schedule
+from bot.messaging.message import Action, Context, Divider, Message, Replies, Visibility
+from bot.messaging.port import ChatError
+from bot.services import views
+from bot.services.commands import Where
+from bot.services.engine import Engine
+from bot.services.store import StoreUnavailable
+
+log = logging.getLogger("drillbot.slack")
+
+DATABASE_DOWN = (
+    "drillbot could not reach its database just now, so nothing was recorded. "
+    "Please try again in a minute."
+)
+T = TypeVar("T")
+
+ACK_BUDGET = 2.0
+"""Seconds the schedule form waits for the core before acknowledging anyway (Slack allows 3)."""
+
+Payload = dict[str, Any]
+
+
+def _action_pattern(action: Action) -> re.Pattern[str]:
+    return re.compile(rf"^{re.escape(ACTION_PREFIX + action.value)}\.\d+$")
+
+
+class Background:
+    """Work done after the acknowledgement, tracked so it can be awaited and is never lost
+    to the garbage collector.
+
+    Acknowledgements come first: while requests keep arriving (a burst of clicks), queued work
+    waits for a quiet moment, but never longer than ``max_defer`` seconds from the burst's
+    start, so steady traffic cannot starve it.
+    """
+
+    def __init__(self, workers: int = 8, quiet: float = 0.003, max_defer: float = 0.5) -> None:
+        self._limit = asyncio.Semaphore(workers)
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.quiet = quiet
+        self.max_defer = max_defer
+        self._last_request = 0.0
+        self._burst_started = 0.0
+
+    def request_arrived(self) -> None:
+        now = time.monotonic()
+        if now - self._last_request > self.quiet:
+            self._burst_started = now
+        self._last_request = now
+
+    async def _quiet_moment(self) -> None:
+        while True:
+            now = time.monotonic()
+            if (
+                now - self._last_request >= self.quiet
+                or now - self._burst_started >= self.max_defer
+            ):
+                return
+            await asyncio.sleep(self.quiet)
+
+    def spawn(self, work: Coroutine[Any, Any, None], urgent: bool = False) -> None:
+        task = asyncio.ensure_future(self._run(work, urgent))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _run(self, work: Coroutine[Any, Any, None], urgent: bool) -> None:
+        try:
+            if urgent:
+                await work
+            else:
+                async with self._limit:
+                    await self._quiet_moment()
+                    await work
+        except Exception:
+            log.exception("handling a Slack request failed after it was acknowledged")
+        finally:
+            work.close()  # a no-op once it ran; stops a "never awaited" warning if cancelled
+
+    @property
+    def pending(self) -> int:
+        return len(self._tasks)
+
+    async def drain(self, timeout: float | None = None) -> None:
+        """Wait until no work is left (work may start more work)."""
+        async with asyncio.timeout(timeout):
+            while self._tasks:
+                await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def cancel(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where replies to one request go."""
+
+    team_id: str
+    user_id: str
+    where: Where
+    response_url: str = ""
+
+
+class SlackListeners:
+    def __init__(
+        self, engine: Engine, chat: SlackChat, people: People, background: Background
+    ) -> None:
+        self.engine = engine
+        self.chat = chat
+        self.people = people
+        self.background = background
+
+    def register(self, app: AsyncApp) -> None:
+        app.command("/drill")(self.on_command)
+        app.action(_action_pattern(Action.PICK))(self.on_pick)
+        app.action(_action_pattern(Action.ANSWER_OPEN))(self.on_answer_open)
+        app.action(_action_pattern(Action.PAUSE))(self.on_pause)
+        app.action(_action_pattern(Action.RESUME))(self.on_resume)
+        app.view(modals.ANSWER_CALLBACK)(self.on_answer_submit)
+        app.view(modals.SETUP_CALLBACK)(self.on_setup_submit)
+        app.event("app_home_opened")(self.on_home_opened)
+        app.event("message")(self.on_message)
+
+    # --- slash command -------------------------------------------------------------------
+    async def on_command(self, ack: AsyncAck, command: Payload, context: AsyncBoltContext) -> None:
+        await ack()
+        self.background.spawn(self._command(command, context.team_id))
+
+    async def _command(self, command: Payload, team: str | None) -> None:
+        who = translate.command_who(command, team)
+        where = translate.command_where(command)
+        origin = Origin(who.team_id, who.user_id, where, str(command.get("response_url") or ""))
+        profile = await self.people.profile(who.team_id, who.user_id, who.name)
+        actor = who.actor(profile.name, profile.is_admin)
+        text = str(command.get("text") or "")
+        if actor.is_admin and where.channel_id and _bare_setup(text):
+            trigger = str(command.get("trigger_id") or "")
+            if await self._open_setup(who.team_id, trigger, where):
+                return
+        delivery = translate.command_delivery(command)
+        replies = await self._core(
+            origin, "a command", lambda: self.engine.command(actor, where, text, delivery)
+        )
+        if replies is not None:
+            await self._send(replies, origin)
+
+    async def _open_setup(self, team: str, trigger_id: str, where: Where) -> bool:
+        assert where.channel_id is not None
+        current = await self._schedule(team, where.channel_id)
+        view = modals.setup_modal(
+            modals.SetupContext(where.channel_id, where.channel_name), current
+        )
+        try:
+            await self.chat.open_view(team, trigger_id, view)
+        except ChatError as exc:
+            log.warning("could not open the schedule form (%s); showing the schedule instead", exc)
+            return False
+        return True
+
+    async def _schedule(self, team: str, channel_id: str) -> Schedule | None:
+        async def read() -> Schedule | None:
+            async with self.engine.deps.store.transaction() as tx:
+                channel = await tx.find_channel(team, channel_id)
+            return channel.schedule if channel else None
+
+        return await self.engine.deps.retrying("reading a schedule", read)
+
+    # --- buttons -------------------------------------------------------------------------
+    async def on_pick(
+        self, ack: AsyncAck, body: Payload, action: Payload, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        self.background.spawn(self._pick(body, action, context.team_id))
+
+    async def _pick(self, body: Payload, action: Payload, team: str | None) -> None:
+        who = translate.interaction_who(body, team)
+        channel_id, channel_name = translate.action_channel(body)
+        origin = Origin(
+            who.team_id,
+            who.user_id,
+            translate.where_of(channel_id, channel_name),
+            str(body.get("response_url") or ""),
+        )
+        profile = await self.people.profile(who.team_id, who.user_id, who.name)
+        actor = who.actor(profile.name, profile.is_admin)
+        value, delivery = str(action.get("value") or ""), translate.action_delivery(body, action)
+        feedback = await self._core(
+            origin, "a click", lambda: self.engine.pick(actor, value, delivery)
+        )
+        if feedback is not None:
+            await self._send(Replies().private(feedback), origin)
+
+    async def on_answer_open(
+        self, ack: AsyncAck, body: Payload, action: Payload, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        self.background.spawn(self._answer_open(body, action, context.team_id), urgent=True)
+
+    async def _answer_open(self, body: Payload, action: Payload, team: str | None) -> None:
+        who = translate.interaction_who(body, team)
+        channel_id, _ = translate.action_channel(body)
+        try:
+            drill_id = int(str(action.get("value") or ""))
+        except ValueError:
+            log.warning("answer button with a bad value %r", action.get("value"))
+            return
+        question = (body.get("message") or {}).get("blocks") or []
+        view = modals.answer_modal(
+            modals.AnswerContext(drill_id, channel_id, translate.action_message_ts(body)),
+            question,
+            self.engine.deps.settings.max_answer_chars,
+        )
+        try:
+            await self.chat.open_view(who.team_id, str(body.get("trigger_id") or ""), view)
+        except ChatError as exc:
+            log.warning("could not open the answer form for drill %s: %s", drill_id, exc)
+
+    async def on_pause(
+        self, ack: AsyncAck, body: Payload, action: Payload, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        self.background.spawn(self._pause(body, action, context.team_id, paused=True))
+
+    async def on_resume(
+        self, ack: AsyncAck, body: Payload, action: Payload, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        self.background.spawn(self._pause(body, action, context.team_id, paused=False))
+
+    async def _pause(self, body: Payload, action: Payload, team: str | None, paused: bool) -> None:
+        who = translate.interaction_who(body, team)
+        profile = await self.people.profile(who.team_id, who.user_id, who.name)
+        actor = who.actor(profile.name, profile.is_admin)
+        try:
+            channel_id = int(str(action.get("value") or ""))
+        except ValueError:
+            log.warning("pause/resume button with a bad value %r", action.get("value"))
+            return
+        result = await self.engine.deps.retrying(
+            "pausing a channel", lambda: self.engine.set_paused(actor, channel_id, paused)
+        )
+        await self._publish_home(who, profile.name, profile.is_admin, notice=result)
+
+    # --- modals --------------------------------------------------------------------------
+    async def on_answer_submit(
+        self, ack: AsyncAck, body: Payload, view: Payload, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        self.background.spawn(self._answer_submit(body, view, context.team_id))
+
+    async def _answer_submit(self, body: Payload, view: Payload, team: str | None) -> None:
+        who = translate.interaction_who(body, team)
+        meta = modals.AnswerContext.load(str(view.get("private_metadata") or ""))
+        if meta is None:
+            log.warning("answer form without its drill; ignored")
+            return
+        profile = await self.people.profile(who.team_id, who.user_id, who.name)
+        actor = who.actor(profile.name, profile.is_admin)
+        text, delivery = modals.answer_text(view), translate.view_delivery(view)
+        origin = Origin(who.team_id, who.user_id, translate.where_of(meta.channel_id))
+        feedback = await self._core(
+            origin, "an answer", lambda: self.engine.answer(actor, meta.drill_id, text, delivery)
+        )
+        if feedback is not None:
+            await self._send(Replies().private(feedback), origin)
+
+    async def on_setup_submit(
+        self, ack: AsyncAck, body: Payload, view: Payload, context: AsyncBoltContext
+    ) -> None:
+        who = translate.interaction_who(body, context.team_id)
+        meta = modals.SetupContext.load(str(view.get("private_metadata") or ""))
+        if meta is None:
+            await ack()
+            return
+        where = Where(meta.channel_id, meta.channel_name)
+        origin = Origin(who.team_id, who.user_id, where)
+        text = modals.setup_command(view)
+        work = asyncio.ensure_future(
+            self._setup_command(who, where, text, translate.view_delivery(view))
+        )
+        done, _ = await asyncio.wait({work}, timeout=ACK_BUDGET)
+        if work not in done:
+            await ack()  # the core is slow today: close the form, report when it is done
+            self.background.spawn(self._report_setup(work, origin))
+            return
+        replies = work.result()
+        first = replies.items[0].message if replies.items else None
+        if first is not None and first.kind == "error":
+            await ack(
+                response_action="errors",
+                errors={modals.error_field(first.text): modals.error_text(first.text)},
+            )
+            return
+        await ack()
+        self.background.spawn(self._send(replies, origin))
+
+    async def _setup_command(
+        self, who: translate.Who, where: Where, text: str, delivery: str
+    ) -> Replies:
+        profile = await self.people.profile(who.team_id, who.user_id, who.name)
+        actor = who.actor(profile.name, profile.is_admin)
+        return await self.engine.deps.retrying(
+            "the schedule form", lambda: self.engine.command(actor, where, text, delivery)
+        )
+
+    async def _report_setup(self, work: asyncio.Future[Replies], origin: Origin) -> None:
+        await self._send(await work, origin)
+
+    # --- events --------------------------------------------------------------------------
+    async def on_home_opened(
+        self, ack: AsyncAck, body: Payload, event: Payload, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        if event.get("tab", "home") != "home":
+            return
+        who = translate.event_who(body, event, context.team_id)
+        self.background.spawn(self._home(who))
+
+    async def _home(self, who: translate.Who) -> None:
+        profile = await self.people.profile(who.team_id, who.user_id)
+        await self._publish_home(who, profile.name, profile.is_admin)
+
+    async def _publish_home(
+        self, who: translate.Who, name: str, is_admin: bool, notice: Message | None = None
+    ) -> None:
+        actor = who.actor(name, is_admin)
+        home = await self.engine.deps.retrying("the home tab", lambda: self.engine.home(actor))
+        if notice is not None:
+            home = replace(home, blocks=(*notice.blocks, Divider(), *home.blocks))
+        try:
+            await self.chat.publish_home(who.team_id, who.user_id, home_view(home))
+        except ChatError as exc:
+            log.warning("could not publish the home tab of %s: %s", who.user_id, exc)
+
+    async def on_message(
+        self, ack: AsyncAck, body: Payload, event: Payload, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        if (
+            event.get("channel_type") != "im"
+            or event.get("subtype")
+            or event.get("bot_id")
+            or not event.get("user")
+            or not str(event.get("text") or "").strip()
+        ):
+            return
+        self.background.spawn(self._direct_message(body, event, context.team_id))
+
+    async def _direct_message(self, body: Payload, event: Payload, team: str | None) -> None:
+        who = translate.event_who(body, event, team)
+        profile = await self.people.profile(who.team_id, who.user_id)
+        actor = who.actor(profile.name, profile.is_admin)
+        text, delivery = str(event.get("text") or ""), translate.event_delivery(body, event)
+        channel = str(event.get("channel") or "")
+        origin = Origin(who.team_id, who.user_id, Where(None, ""))
+        replies = await self._core(
+            origin, "a message", lambda: self.engine.message(actor, Where(None, ""), text, delivery)
+        )
+        if replies is None:
+            return
+        for reply in replies.items:
+            try:
+                await self.chat.post(who.team_id, channel, reply.message)
+            except ChatError as exc:
+                log.warning("could not answer %s's direct message: %s", who.user_id, exc)
+
+    # --- the core --------------------------------------------------------------------------
+    async def _core(self, origin: Origin, what: str, call: Callable[[], Awaitable[T]]) -> T | None:
+        """Call the engine, retrying while the database is unreachable (the delivery key makes
+        a retry harmless); when it stays down, tell the person nothing was recorded."""
+        try:
+            return await self.engine.deps.retrying(f"Slack: {what}", call)
+        except StoreUnavailable:
+            await self._send(Replies().private(views.error(DATABASE_DOWN)), origin)
+            return None
+
+    # --- replies -------------------------------------------------------------------------
+    async def _send(self, replies: Replies, origin: Origin) -> None:
+        for reply in replies.items:
+            try:
+                await self._send_one(reply.message, reply.visibility, origin)
+            except ChatError as exc:
+                log.warning("could not deliver a reply to %s: %s", origin.user_id, exc)
+
+    async def _send_one(self, message: Message, visibility: Visibility, origin: Origin) -> None:
+        channel = origin.where.channel_id
+        if visibility is Visibility.DIRECT:
+            await self.chat.send_direct(origin.team_id, origin.user_id, message)
+            return
+        if visibility is Visibility.CHANNEL and channel is not None:
+            try:
+                await self.chat.post(origin.team_id, channel, message)
+                return
+            except ChatError as exc:
+                log.info("posting in %s failed (%s); answering privately instead", channel, exc)
+                message = replace(
+                    message,
+                    blocks=(
+                        *message.blocks,
+                        Context(
+                            "I could not post this in the channel: invite me with "
+                            "`/invite @drillbot`."
+                        ),
+                    ),
+                )
+        if origin.response_url:
+            await self.chat.respond(origin.response_url, message)
+        elif channel is not None:
+            await self.chat.post_private(origin.team_id, channel, origin.user_id, message)
+        else:
+            await self.chat.send_direct(origin.team_id, origin.user_id, message)
+
+
+def _bare_setup(text: str) -> bool:
+    try:
+        parsed = cmd.parse(text)
+    except cmd.CommandError:
+        return False
+    return isinstance(parsed, cmd.Setup) and not parsed.all_changes()

@@ -1,0 +1,406 @@
+"""``SlackChat``: the core's chat port over the Slack Web API (slack_sdk's AsyncWebClient).
+
+One client per bot token, all sharing one aiohttp session. The workspace's token comes from a
+``TokenSource``: the single ``SLACK_BOT_TOKEN``, or the installation store (OAuth mode, one
+token per workspace). Every client retries HTTP 429 after ``Retry-After``
+(``AsyncRateLimitErrorRetryHandler``), 5xx with exponential backoff
+(``AsyncServerErrorRetryHandler``) and dropped connections; a call that still fails raises
+``ChatError``, whose message names the method and Slack's error code but never a token, so the
+core can log it and retry later.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, Protocol, TypeVar
+
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackClientError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
+from slack_sdk.http_retry.jitter import Jitter
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.adapters.slack.render import message_payload
+from bot.messaging.message import Message
+from bot.messaging.port import Capabilities, ChatError
+
+log = logging.getLogger("drillbot.slack")
+
+DEFAULT_API_URL = "https://slack.com/api/"
+AUTH_ERRORS = frozenset(
+    {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"}
+)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard a Web API call is retried before it becomes a ChatError."""
+
+    rate_limited: int = 3
+    """Retries after HTTP 429, each after the server's Retry-After."""
+    server_errors: int = 2
+    """Retries after HTTP 500/502/503/504."""
+    connection_errors: int = 1
+    backoff: float = 0.5
+    """Seconds before the first 5xx retry; doubles each time."""
+    jitter: float = 1.0
+    """Up to this many random seconds added to each backoff (slack_sdk's default is 1)."""
+    timeout: int = 15
+    """Seconds for one HTTP request."""
+
+
+class _ServerErrorRetryHandler(AsyncServerErrorRetryHandler):
+    """slack_sdk's handler retries 500 and 503; 502 and 504 come from the same outages."""
+
+    async def _can_retry_async(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        return response is not None and response.status_code in (500, 502, 503, 504)
+
+
+class _Jitter(Jitter):
+    def __init__(self, amount: float) -> None:
+        self.amount = amount
+
+    def recalculate(self, duration: float) -> float:
+        return duration + random.random() * self.amount
+
+
+def retry_handlers(policy: RetryPolicy) -> list[AsyncRetryHandler]:
+    backoff = BackoffRetryIntervalCalculator(policy.backoff, _Jitter(policy.jitter))
+    return [
+        AsyncConnectionErrorRetryHandler(policy.connection_errors, backoff),
+        AsyncRateLimitErrorRetryHandler(policy.rate_limited),
+        _ServerErrorRetryHandler(policy.server_errors, backoff),
+    ]
+
+
+class SlackCallError(ChatError):
+    """A Web API call that failed after the retries; ``code`` is Slack's error (or the HTTP
+    status, or the exception's name). The message never holds a token."""
+
+    def __init__(self, method: str, team_id: str, code: str) -> None:
+        where = f" in {team_id}" if team_id else ""
+        super().__init__(f"Slack {method} failed{where}: {code}")
+        self.method = method
+        self.code = code
+
+    @property
+    def refused(self) -> bool:
+        """Slack refused the token (rather than being unreachable or failing)."""
+        return self.code in AUTH_ERRORS
+
+
+# --- tokens -----------------------------------------------------------------------------------
+class TokenSource(Protocol):
+    async def bot_token(self, team_id: str) -> str:
+        """The bot token for the workspace; ChatError when there is none."""
+        ...
+
+    def forget(self, team_id: str) -> None:
+        """Drop a cached token that Slack refused."""
+        ...
+
+
+class StaticToken:
+    """One workspace, one ``SLACK_BOT_TOKEN``."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    async def bot_token(self, team_id: str) -> str:
+        return self._token
+
+    def forget(self, team_id: str) -> None:
+        pass
+
+    def __repr__(self) -> str:
+        return "StaticToken(<redacted>)"
+
+
+class InstalledTokens:
+    """Tokens from the installation store (OAuth mode), cached for a minute."""
+
+    def __init__(self, store: AsyncInstallationStore, ttl: float = 60.0) -> None:
+        self._store = store
+        self._ttl = ttl
+        self._cache: dict[str, tuple[float, str]] = {}
+
+    async def bot_token(self, team_id: str) -> str:
+        cached = self._cache.get(team_id)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        try:
+            bot = await self._store.async_find_bot(enterprise_id=None, team_id=team_id)
+        except Exception as exc:  # the store's own errors (database down) become ChatError
+            raise ChatError(
+                f"cannot read the installation of {team_id}: {type(exc).__name__}"
+            ) from None
+        if bot is None or not bot.bot_token:
+            raise ChatError(f"drillbot is not installed in workspace {team_id}")
+        self._cache[team_id] = (time.monotonic() + self._ttl, bot.bot_token)
+        return bot.bot_token
+
+    def forget(self, team_id: str) -> None:
+        self._cache.pop(team_id, None)
+
+    def __repr__(self) -> str:
+        return "InstalledTokens(<redacted>)"
+
+
+# --- clients ----------------------------------------------------------------------------------
+class SlackClients:
+    """AsyncWebClients (one per token) and response_url clients on one aiohttp session."""
+
+    def __init__(self, api_url: str | None = None, policy: RetryPolicy | None = None) -> None:
+        self.api_url = normalise_api_url(api_url)
+        self.policy = policy or RetryPolicy()
+        self.session: aiohttp.ClientSession | None = None
+        self._clients: dict[str, AsyncWebClient] = {}
+
+    def _session(self) -> aiohttp.ClientSession:
+        if self.session is None or self.session.closed:
+            self.session = aiohttp.ClientSession(
+                timeout=aiohttp.ClientTimeout(total=self.policy.timeout),
+                connector=aiohttp.TCPConnector(limit=64),
+            )
+        return self.session
+
+    def web(self, token: str | None) -> AsyncWebClient:
+        key = token or ""
+        client = self._clients.get(key)
+        if client is None:
+            client = AsyncWebClient(
+                token=token,
+                base_url=self.api_url,
+                timeout=self.policy.timeout,
+                session=self._session(),
+                retry_handlers=retry_handlers(self.policy),
+                logger=logging.getLogger("drillbot.slack.web"),
+            )
+            self._clients[key] = client
+        return client
+
+    def webhook(self, url: str) -> AsyncWebhookClient:
+        return AsyncWebhookClient(
+            url=url,
+            timeout=self.policy.timeout,
+            session=self._session(),
+            retry_handlers=retry_handlers(self.policy),
+            logger=logging.getLogger("drillbot.slack.webhook"),
+        )
+
+    async def close(self) -> None:
+        self._clients.clear()
+        if self.session is not None and not self.session.closed:
+            await self.session.close()
+
+
+def normalise_api_url(api_url: str | None) -> str:
+    url = (api_url or DEFAULT_API_URL).strip()
+    return url if url.endswith("/") else url + "/"
+
+
+# --- the port ---------------------------------------------------------------------------------
+class SlackChat:
+    """Implements ``bot.messaging.port.ChatPort`` (and what the listeners need besides)."""
+
+    capabilities = Capabilities(buttons=True, modals=True, threads=True, ephemeral=True, edits=True)
+
+    def __init__(self, clients: SlackClients, tokens: TokenSource) -> None:
+        self.clients = clients
+        self.tokens = tokens
+
+    async def _call(
+        self,
+        team_id: str,
+        method: str,
+        call: Callable[[AsyncWebClient], Awaitable[AsyncSlackResponse]],
+    ) -> AsyncSlackResponse:
+        token = await self.tokens.bot_token(team_id)
+        client = self.clients.web(token)
+        try:
+            return await call(client)
+        except SlackApiError as exc:
+            failure = SlackCallError(method, team_id, _error_code(exc))
+            if failure.refused:
+                self.tokens.forget(team_id)
+            raise failure from None
+        except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
+            raise SlackCallError(method, team_id, type(exc).__name__) from None
+
+    # --- ChatPort ------------------------------------------------------------------------
+    async def post(self, workspace_id: str, channel: str, message: Message) -> str:
+        payload = message_payload(message)
+        response = await self._call(
+            workspace_id,
+            "chat.postMessage",
+            lambda c: c.chat_postMessage(channel=channel, **payload),
+        )
+        return str(response.get("ts") or "")
+
+    async def reply(self, workspace_id: str, channel: str, thread: str, message: Message) -> str:
+        payload = message_payload(message)
+        response = await self._call(
+            workspace_id,
+            "chat.postMessage",
+            lambda c: c.chat_postMessage(channel=channel, thread_ts=thread, **payload),
+        )
+        return str(response.get("ts") or "")
+
+    async def update(self, workspace_id: str, channel: str, ref: str, message: Message) -> None:
+        payload = message_payload(message)
+        await self._call(
+            workspace_id,
+            "chat.update",
+            lambda c: c.chat_update(channel=channel, ts=ref, **payload),
+        )
+
+    async def post_private(
+        self, workspace_id: str, channel: str, user: str, message: Message
+    ) -> None:
+        payload = message_payload(message)
+        await self._call(
+            workspace_id,
+            "chat.postEphemeral",
+            lambda c: c.chat_postEphemeral(channel=channel, user=user, **payload),
+        )
+
+    async def send_direct(self, workspace_id: str, user: str, message: Message) -> None:
+        channel = await self.open_direct(workspace_id, user)
+        await self.post(workspace_id, channel, message)
+
+    # --- beyond the port, for the listeners ----------------------------------------------
+    async def open_direct(self, workspace_id: str, user: str) -> str:
+        response = await self._call(
+            workspace_id, "conversations.open", lambda c: c.conversations_open(users=user)
+        )
+        channel = response.get("channel") or {}
+        channel_id = channel.get("id") if isinstance(channel, dict) else None
+        if not channel_id:
+            raise ChatError(f"Slack conversations.open gave no channel in {workspace_id}")
+        return str(channel_id)
+
+    async def respond(self, response_url: str, message: Message, ephemeral: bool = True) -> None:
+        """Answer through an interaction's response_url (works in any conversation)."""
+        payload = message_payload(message)
+        client = self.clients.webhook(response_url)
+        try:
+            response = await client.send(
+                text=payload["text"],
+                blocks=payload["blocks"],
+                response_type="ephemeral" if ephemeral else "in_channel",
+                replace_original=False,
+            )
+        except (SlackClientError, aiohttp.ClientError, TimeoutError) as exc:
+            raise SlackCallError("response_url", "", type(exc).__name__) from None
+        if response.status_code != 200:
+            raise SlackCallError("response_url", "", f"HTTP {response.status_code}")
+
+    async def open_view(self, workspace_id: str, trigger_id: str, view: dict[str, Any]) -> None:
+        await self._call(
+            workspace_id, "views.open", lambda c: c.views_open(trigger_id=trigger_id, view=view)
+        )
+
+    async def publish_home(self, workspace_id: str, user: str, view: dict[str, Any]) -> None:
+        await self._call(
+            workspace_id, "views.publish", lambda c: c.views_publish(user_id=user, view=view)
+        )
+
+    async def user_info(self, workspace_id: str, user: str) -> dict[str, Any]:
+        response = await self._call(workspace_id, "users.info", lambda c: c.users_info(user=user))
+        found = response.get("user")
+        return found if isinstance(found, dict) else {}
+
+    async def auth_test(self, workspace_id: str = "") -> dict[str, Any]:
+        response = await self._call(workspace_id, "auth.test", lambda c: c.auth_test())
+        return dict(response.data) if isinstance(response.data, dict) else {}
+
+
+def _error_code(exc: SlackApiError) -> str:
+    response = exc.response
+    data = getattr(response, "data", None)
+    if isinstance(data, dict) and data.get("error"):
+        return str(data["error"])
+    status = getattr(response, "status_code", None)
+    return f"HTTP {status}" if status else "no response"
+
+
+# --- people -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    is_admin: bool
+
+
+class People:
+    """Display names and admin rights from users.info, cached briefly (two minutes).
+
+    Workspace admins and owners are the bot's admins. When users.info fails the person is
+    treated as a non-admin under the name the payload gave, and nothing is cached.
+    """
+
+    def __init__(self, chat: SlackChat, ttl: float = 120.0) -> None:
+        self.chat = chat
+        self.ttl = ttl
+        self._cache: dict[tuple[str, str], tuple[float, Profile]] = {}
+        self._pending: dict[tuple[str, str], asyncio.Future[Profile | None]] = {}
+
+    async def profile(self, team_id: str, user_id: str, fallback_name: str = "") -> Profile:
+        key = (team_id, user_id)
+        cached = self._cache.get(key)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        pending = self._pending.get(key)
+        if pending is None:
+            pending = asyncio.ensure_future(self._fetch(team_id, user_id))
+            self._pending[key] = pending
+            pending.add_done_callback(lambda _: self._pending.pop(key, None))
+        found = await asyncio.shield(pending)
+        return found or Profile(fallback_name or user_id, is_admin=False)
+
+    async def _fetch(self, team_id: str, user_id: str) -> Profile | None:
+        try:
+            user = await self.chat.user_info(team_id, user_id)
+        except ChatError as exc:
+            log.warning("users.info for %s failed (%s); treating them as a non-admin", user_id, exc)
+            return None
+        profile = user.get("profile") or {}
+        name = (
+            profile.get("display_name")
+            or profile.get("real_name")
+            or user.get("real_name")
+            or user.get("name")
+            or user_id
+        )
+        found = Profile(
+            name=str(name),
+            is_admin=bool(
+                user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")
+            ),
+        )
+        self._cache[(team_id, user_id)] = (time.monotonic() + self.ttl, found)
+        return found

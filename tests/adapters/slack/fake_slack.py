@@ -1,0 +1,555 @@
+"""A local fake of the Slack Web API (and of response_url and Socket Mode), for tests.
+
+It runs on 127.0.0.1 on a free port and records every call. Each call is checked against
+Slack's own OpenAPI description (``../shared/specs/slack/slack_web_openapi_v2.json``: parameter
+names and required fields) and against the Block Kit limits Slack enforces (50 blocks in a
+message, 100 in a view, section text 3,000, modal title 24, plain_text_input max_length up to
+3,000, ``text`` beside ``blocks``); anything wrong is kept in ``violations`` and answered
+``ok: false``. Answers have the key sets of ``response-shapes/*.json`` with ``ok: true``.
+Failures are injected per method: HTTP 429 with Retry-After, 5xx, or a Slack error code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import copy
+import itertools
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import WSMsgType, web
+
+REPO = Path(__file__).resolve().parents[3]
+SPECS = REPO.parent / "shared" / "specs" / "slack"
+"""CI lays shared/ beside the clone; the specs are read at test time, never copied."""
+
+JSON = dict[str, Any]
+
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+MAX_SECTION_TEXT = 3000
+MAX_TITLE = 24
+MAX_INPUT_LENGTH = 3000
+MAX_METADATA = 3000
+UNESCAPED = re.compile(r"<[!@#]|<https?:|<mailto:")
+"""Markup the bot never means to send: a mention, a broadcast, a channel link, a link."""
+
+
+@cache
+def openapi() -> JSON:
+    spec: JSON = json.loads((SPECS / "slack_web_openapi_v2.json").read_text())
+    return spec
+
+
+@cache
+def spec_parameters(method: str) -> tuple[frozenset[str], frozenset[str]] | None:
+    """(every parameter name, the required ones) of a method, token excluded; None if the
+    spec does not describe it."""
+    path = openapi()["paths"].get(f"/{method}")
+    if path is None:
+        return None
+    names: set[str] = set()
+    required: set[str] = set()
+    for operation in path.values():
+        for parameter in operation.get("parameters", []):
+            if parameter["name"] == "token":
+                continue
+            names.add(parameter["name"])
+            if parameter.get("required"):
+                required.add(parameter["name"])
+    return frozenset(names), frozenset(required)
+
+
+def _trim(value: Any, depth: int = 0) -> Any:
+    """A response shape's keys, without the megabytes of sample blocks inside them."""
+    if isinstance(value, dict):
+        if depth >= 2:
+            return {k: v for k, v in value.items() if not isinstance(v, dict | list)}
+        return {k: _trim(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        return []
+    return value
+
+
+@cache
+def response_shape(method: str) -> JSON:
+    path = SPECS / "response-shapes" / f"{method}.json"
+    if not path.exists():
+        return {"ok": True}
+    shape: JSON = _trim(json.loads(path.read_text()))
+    for key in ("error", "warning", "needed", "provided", "deprecated_argument", "errors"):
+        shape.pop(key, None)
+    shape["ok"] = True
+    return shape
+
+
+def answer(method: str, **values: Any) -> JSON:
+    body = copy.deepcopy(response_shape(method))
+    for key, value in values.items():
+        if isinstance(value, dict) and isinstance(body.get(key), dict):
+            body[key].update(value)
+        else:
+            body[key] = value
+    return body
+
+
+@dataclass
+class Call:
+    method: str
+    params: JSON
+    token: str | None
+    status: int = 200
+    response: JSON = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.params[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.params.get(key, default)
+
+
+@dataclass
+class Failure:
+    status: int = 200
+    error: str = ""
+    retry_after: int = 0
+    times: int = 1
+
+
+@dataclass
+class Workspace:
+    team_id: str
+    bot_token: str
+    bot_user_id: str = "UBOT"
+    bot_id: str = "BBOT"
+    name: str = "Test team"
+
+
+@dataclass
+class Person:
+    id: str
+    name: str
+    display_name: str = ""
+    is_admin: bool = False
+    is_owner: bool = False
+
+
+@dataclass
+class FakeSlack:
+    workspaces: list[Workspace] = field(default_factory=list)
+    people: dict[str, Person] = field(default_factory=dict)
+    calls: list[Call] = field(default_factory=list)
+    responses: list[Call] = field(default_factory=list)
+    """What arrived at response_url endpoints (method "response_url")."""
+    violations: list[str] = field(default_factory=list)
+    failures: dict[str, list[Failure]] = field(default_factory=dict)
+    oauth_codes: dict[str, Workspace] = field(default_factory=dict)
+    app_token: str = "xapp-1-test"
+    url: str = ""
+    _runner: web.AppRunner | None = None
+    _ts: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    _socket: web.WebSocketResponse | None = None
+    _socket_connected: asyncio.Event = field(default_factory=asyncio.Event)
+    _socket_acks: dict[str, asyncio.Future[JSON]] = field(default_factory=dict)
+
+    # --- lifecycle -----------------------------------------------------------------------
+    async def start(self) -> FakeSlack:
+        app = web.Application(client_max_size=8 * 1024 * 1024)
+        app.router.add_route("*", "/api/{method}", self._api)
+        app.router.add_post("/response/{id}", self._response_url)
+        app.router.add_get("/socket", self._websocket)
+        app.router.add_get("/_recorded", self._recorded)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{port}"
+        return self
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/"
+
+    def response_url(self, name: str = "") -> str:
+        return f"{self.url}/response/{name or next(self._ids)}"
+
+    # --- configuring ---------------------------------------------------------------------
+    def add_workspace(self, team_id: str, bot_token: str, **kw: Any) -> Workspace:
+        workspace = Workspace(team_id, bot_token, **kw)
+        self.workspaces.append(workspace)
+        return workspace
+
+    def add_person(self, user_id: str, name: str = "", **kw: Any) -> Person:
+        person = Person(user_id, name or user_id.lower(), **kw)
+        self.people[user_id] = person
+        return person
+
+    def fail(
+        self, method: str, status: int = 200, error: str = "", retry_after: int = 0, times: int = 1
+    ) -> None:
+        """The next ``times`` calls of ``method`` fail (HTTP ``status``, or ``error``)."""
+        self.failures.setdefault(method, []).append(Failure(status, error, retry_after, times))
+
+    # --- reading what happened -----------------------------------------------------------
+    def of(self, method: str, ok: bool | None = True) -> list[Call]:
+        return [
+            c for c in self.calls if c.method == method and (ok is None or (c.status == 200) == ok)
+        ]
+
+    def posts(self, channel: str | None = None, thread: bool | None = None) -> list[Call]:
+        return [
+            c
+            for c in self.of("chat.postMessage")
+            if (channel is None or c["channel"] == channel)
+            and (thread is None or bool(c.get("thread_ts")) == thread)
+        ]
+
+    def texts(self) -> str:
+        """Every text the app sent anywhere, for assertions on what people would read."""
+        return "\n".join(
+            json.dumps(c.params, ensure_ascii=False) for c in [*self.calls, *self.responses]
+        )
+
+    def clear(self) -> None:
+        self.calls.clear()
+        self.responses.clear()
+
+    # --- the Web API ---------------------------------------------------------------------
+    async def _params(self, request: web.Request) -> JSON:
+        params: JSON = dict(request.query)
+        if request.method == "POST" and request.can_read_body:
+            raw = await request.read()
+            if request.content_type == "application/json":
+                params.update(json.loads(raw or b"{}"))
+            else:
+                params.update(dict(parse_qsl(raw.decode(), keep_blank_values=True)))
+        for key in ("blocks", "view", "attachments"):
+            if isinstance(params.get(key), str):
+                try:
+                    params[key] = json.loads(params[key])
+                except ValueError:
+                    self.violations.append(f"{key} is not JSON")
+        return params
+
+    def _token(self, request: web.Request, params: JSON) -> str | None:
+        header = request.headers.get("Authorization", "")
+        if header.startswith("Bearer "):
+            return header[7:]
+        token = params.pop("token", None)
+        return str(token) if token else None
+
+    def _workspace(self, token: str | None) -> Workspace | None:
+        return next((w for w in self.workspaces if w.bot_token == token), None)
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await self._params(request)
+        token = self._token(request, params)
+        call = Call(method, params, token)
+        self.calls.append(call)
+        failure = self._next_failure(method)
+        if failure is not None:
+            call.status = failure.status
+            if failure.status == 429:
+                return web.json_response(
+                    {"ok": False, "error": "ratelimited"},
+                    status=429,
+                    headers={"Retry-After": str(failure.retry_after)},
+                )
+            if failure.status >= 500:
+                return web.Response(status=failure.status, text="upstream trouble")
+            call.status = 400  # counted as not ok
+            return web.json_response({"ok": False, "error": failure.error})
+        problems = self._check(method, params)
+        if problems:
+            self.violations += [f"{method}: {p}" for p in problems]
+            call.status = 400
+            return web.json_response({"ok": False, "error": "invalid_arguments"})
+        return await self._handle(method, params, token, request, call)
+
+    def _next_failure(self, method: str) -> Failure | None:
+        queue = self.failures.get(method) or []
+        if not queue:
+            return None
+        failure = queue[0]
+        failure.times -= 1
+        if failure.times <= 0:
+            queue.pop(0)
+        return failure
+
+    def _check(self, method: str, params: JSON) -> list[str]:
+        problems: list[str] = []
+        described = spec_parameters(method)
+        if described is not None:
+            names, required = described
+            unknown = set(params) - names
+            if unknown:
+                problems.append(f"parameters not in the spec: {sorted(unknown)}")
+            missing = {r for r in required if params.get(r) in (None, "")}
+            if missing:
+                problems.append(f"missing required parameters: {sorted(missing)}")
+        if method in ("chat.postMessage", "chat.postEphemeral", "chat.update"):
+            problems += check_message(params)
+        if method in ("views.open", "views.publish", "views.update", "views.push"):
+            problems += check_view(params.get("view"))
+        return problems
+
+    async def _handle(
+        self, method: str, params: JSON, token: str | None, request: web.Request, call: Call
+    ) -> web.Response:
+        workspace = self._workspace(token)
+        needs_bot = method not in ("oauth.v2.access", "apps.connections.open")
+        if needs_bot and workspace is None:
+            call.status = 401
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        assert workspace is not None or not needs_bot
+        if method == "auth.test":
+            assert workspace is not None
+            return self._ok(
+                call,
+                answer(
+                    method,
+                    team_id=workspace.team_id,
+                    team=workspace.name,
+                    user_id=workspace.bot_user_id,
+                    bot_id=workspace.bot_id,
+                    user="drillbot",
+                    url=f"https://{workspace.team_id.lower()}.slack.com/",
+                    enterprise_id=None,
+                    is_enterprise_install=False,
+                ),
+            )
+        if method in ("chat.postMessage", "chat.update"):
+            ts = params.get("ts") or f"1700000000.{next(self._ts):06d}"
+            message = {"text": params.get("text", ""), "ts": ts, "blocks": []}
+            return self._ok(call, answer(method, channel=params["channel"], ts=ts, message=message))
+        if method == "chat.postEphemeral":
+            return self._ok(call, answer(method, message_ts=f"1700000000.{next(self._ts):06d}"))
+        if method == "conversations.open":
+            user = str(params.get("users") or "").split(",")[0]
+            return self._ok(call, answer(method, channel={"id": f"D{user}", "user": user}))
+        if method in ("views.open", "views.publish"):
+            view = dict(params["view"])
+            view.update({"id": f"V{next(self._ids):05d}", "hash": f"h{next(self._ids)}"})
+            return self._ok(call, answer(method, view=view))
+        if method == "users.info":
+            person = self.people.get(str(params.get("user")))
+            if person is None:
+                call.status = 400
+                return web.json_response({"ok": False, "error": "user_not_found"})
+            assert workspace is not None
+            found = {
+                "id": person.id,
+                "team_id": workspace.team_id,
+                "name": person.name,
+                "real_name": person.name.title(),
+                "is_admin": person.is_admin,
+                "is_owner": person.is_owner,
+                "profile": {"display_name": person.display_name, "real_name": person.name.title()},
+            }
+            return self._ok(call, answer(method, user=found))
+        if method == "oauth.v2.access":
+            return self._oauth(request, params, call)
+        if method == "apps.connections.open":
+            if token != self.app_token:
+                call.status = 401
+                return web.json_response({"ok": False, "error": "invalid_auth"})
+            return web.json_response({"ok": True, "url": f"ws{self.url[4:]}/socket"})
+        return self._ok(call, answer(method))
+
+    @staticmethod
+    def _ok(call: Call, body: JSON) -> web.Response:
+        call.response = body
+        return web.json_response(body)
+
+    def _oauth(self, request: web.Request, params: JSON, call: Call) -> web.Response:
+        auth = request.headers.get("Authorization", "")
+        if not auth.startswith("Basic ") or ":" not in base64.b64decode(auth[6:]).decode():
+            call.status = 401
+            return web.json_response({"ok": False, "error": "invalid_client_id"})
+        workspace = self.oauth_codes.pop(str(params.get("code")), None)
+        if workspace is None:
+            call.status = 400
+            return web.json_response({"ok": False, "error": "invalid_code"})
+        self.workspaces.append(workspace)
+        return web.json_response(
+            {
+                "ok": True,
+                "app_id": "A0DRILL",
+                "authed_user": {"id": "UINSTALLER"},
+                "scope": "chat:write,commands,users:read",
+                "token_type": "bot",
+                "access_token": workspace.bot_token,
+                "bot_user_id": workspace.bot_user_id,
+                "team": {"id": workspace.team_id, "name": workspace.name},
+                "enterprise": None,
+                "is_enterprise_install": False,
+            }
+        )
+
+    async def _recorded(self, request: web.Request) -> web.Response:
+        """What was recorded, for a test whose app runs in another process."""
+        return web.json_response(
+            {
+                "calls": [c.method for c in self.calls],
+                "responses": [c.params for c in self.responses],
+                "violations": self.violations,
+            }
+        )
+
+    # --- response_url --------------------------------------------------------------------
+    async def _response_url(self, request: web.Request) -> web.Response:
+        body: JSON = await request.json()
+        call = Call("response_url", body, None)
+        call.params["_url"] = str(request.url)
+        self.responses.append(call)
+        failure = self._next_failure("response_url")
+        if failure is not None:
+            call.status = failure.status
+            return web.Response(status=failure.status, text="no")
+        problems = check_message(body)
+        if problems:
+            self.violations += [f"response_url: {p}" for p in problems]
+            call.status = 400
+            return web.Response(status=400, text="invalid_blocks")
+        return web.Response(text="ok")
+
+    def responses_to(self, name: str) -> list[Call]:
+        return [c for c in self.responses if c.params["_url"].endswith(f"/response/{name}")]
+
+    # --- Socket Mode ---------------------------------------------------------------------
+    async def _websocket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        self._socket = ws
+        await ws.send_json({"type": "hello", "num_connections": 1})
+        self._socket_connected.set()
+        async for message in ws:
+            if message.type == WSMsgType.TEXT:
+                data = json.loads(message.data)
+                waiter = self._socket_acks.pop(str(data.get("envelope_id")), None)
+                if waiter is not None and not waiter.done():
+                    waiter.set_result(data)
+        return ws
+
+    async def socket_send(
+        self, kind: str, payload: JSON, retry_attempt: int = 0, timeout: float = 5.0
+    ) -> JSON:
+        """Send an envelope over the Socket Mode connection; return the app's acknowledgement."""
+        await asyncio.wait_for(self._socket_connected.wait(), timeout)
+        assert self._socket is not None
+        envelope_id = f"env-{next(self._ids)}"
+        waiter: asyncio.Future[JSON] = asyncio.get_running_loop().create_future()
+        self._socket_acks[envelope_id] = waiter
+        await self._socket.send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": kind != "events_api",
+                "retry_attempt": retry_attempt,
+                "retry_reason": "timeout" if retry_attempt else "",
+            }
+        )
+        return await asyncio.wait_for(waiter, timeout)
+
+
+# --- Block Kit checks -----------------------------------------------------------------------------
+def _texts(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        if value.get("type") in ("mrkdwn", "plain_text") and isinstance(value.get("text"), str):
+            yield value["text"]
+        for key, item in value.items():
+            if key != "text" or not isinstance(item, str):
+                yield from _texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _texts(item)
+
+
+def check_blocks(blocks: Any, limit: int) -> list[str]:
+    if not isinstance(blocks, list):
+        return ["blocks is not a list"]
+    problems: list[str] = []
+    if len(blocks) > limit:
+        problems.append(f"{len(blocks)} blocks (limit {limit})")
+    for n, block in enumerate(blocks):
+        kind = block.get("type")
+        if kind == "section":
+            text = (block.get("text") or {}).get("text", "")
+            if len(text) > MAX_SECTION_TEXT:
+                problems.append(f"block {n}: section text of {len(text)} characters")
+            fields = block.get("fields") or []
+            if len(fields) > 10 or any(len(f.get("text", "")) > 2000 for f in fields):
+                problems.append(f"block {n}: too many or too long fields")
+            if not text and not fields:
+                problems.append(f"block {n}: empty section")
+        elif kind == "actions":
+            elements = block.get("elements") or []
+            if not elements or len(elements) > 25:
+                problems.append(f"block {n}: {len(elements)} action elements")
+            for element in elements:
+                if len((element.get("text") or {}).get("text", "")) > 75:
+                    problems.append(f"block {n}: button label over 75 characters")
+                if len(element.get("value", "")) > 2000:
+                    problems.append(f"block {n}: button value over 2000 characters")
+        elif kind == "input":
+            element = block.get("element") or {}
+            too_long = int(element.get("max_length") or 0) > MAX_INPUT_LENGTH
+            if element.get("type") == "plain_text_input" and too_long:
+                problems.append(f"block {n}: plain_text_input max_length over 3000")
+        elif kind == "context":
+            if not block.get("elements") or len(block["elements"]) > 10:
+                problems.append(f"block {n}: context elements")
+        elif kind not in ("divider", "header", "image", "rich_text"):
+            problems.append(f"block {n}: unknown block type {kind!r}")
+    for text in _texts(blocks):
+        if UNESCAPED.search(text):
+            problems.append(f"unescaped markup in {text[:80]!r}")
+    return problems
+
+
+def check_message(params: JSON) -> list[str]:
+    problems: list[str] = []
+    blocks = params.get("blocks")
+    if blocks is not None:
+        problems += check_blocks(blocks, MAX_MESSAGE_BLOCKS)
+        if not params.get("text"):
+            problems.append("blocks without text")
+    text = params.get("text")
+    if isinstance(text, str) and UNESCAPED.search(text):
+        problems.append(f"unescaped markup in text {text[:80]!r}")
+    return problems
+
+
+def check_view(view: Any) -> list[str]:
+    if not isinstance(view, dict):
+        return ["view is not an object"]
+    problems = check_blocks(view.get("blocks") or [], MAX_VIEW_BLOCKS)
+    if view.get("type") == "modal":
+        for key in ("title", "submit", "close"):
+            text = (view.get(key) or {}).get("text", "")
+            if len(text) > MAX_TITLE:
+                problems.append(f"modal {key} of {len(text)} characters")
+        if not (view.get("title") or {}).get("text"):
+            problems.append("modal without a title")
+    elif view.get("type") != "home":
+        problems.append(f"view type {view.get('type')!r}")
+    if len(view.get("private_metadata") or "") > MAX_METADATA:
+        problems.append("private_metadata over 3000 characters")
+    return problems
