@@ -54,12 +54,17 @@ def bench_grade(rounds: int = 2000) -> tuple[list[float], str]:
 def main() -> None:
     load = bench_load()
     items = len(load_packs().library.items)
-    print(f"load+validate all packs ({items} items): median {statistics.median(load):.1f} ms, "
-          f"max {max(load):.1f} ms (target <= 300 ms; first run {load[0]:.1f} ms)")
+    print(
+        f"load+validate all packs ({items} items): median {statistics.median(load):.1f} ms, "
+        f"max {max(load):.1f} ms (target <= 300 ms; first run {load[0]:.1f} ms)"
+    )
     grades, qid = bench_grade()
     q = statistics.quantiles(grades, n=100)
-    print(f"grade one answer ({qid}, {len(ANSWER)} chars): median {statistics.median(grades):.2f} ms, "
-          f"p99 {q[98]:.2f} ms (target <= 5 ms median)")
+    print(
+        f"grade one answer ({qid}, {len(ANSWER)} chars): "
+        f"median {statistics.median(grades):.2f} ms, "
+        f"p99 {q[98]:.2f} ms (target <= 5 ms median)"
+    )
 
 
 if __name__ == "__main__":

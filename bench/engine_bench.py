@@ -56,7 +56,9 @@ async def database(kind: str) -> AsyncIterator[str]:
         return
     import asyncpg
 
-    base = os.environ.get("DRILLBOT_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    base = os.environ.get(
+        "DRILLBOT_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+    )
     name = f"drillbot_bench_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(base)
     await admin.execute(f'CREATE DATABASE "{name}"')
@@ -67,7 +69,9 @@ async def database(kind: str) -> AsyncIterator[str]:
         await admin.close()
 
 
-async def seed_channels(store: SqlStore, day: dt.date, now: dt.datetime) -> list[tuple[int, int, str]]:
+async def seed_channels(
+    store: SqlStore, day: dt.date, now: dt.datetime
+) -> list[tuple[int, int, str]]:
     """One posted drill per channel (every fifth an MCQ): [(channel id, drill id, kind)]."""
     library = load_library()
     open_id = next(q.id for q in library.open_questions() if q.origin == "guide:q1")
@@ -164,7 +168,11 @@ async def seed_history(store: SqlStore, total: int, people: int) -> tuple[dt.dat
 
 
 async def _bulk_history(
-    store: SqlStore, dates: list[dt.date], channel_ids: list[int], person_ids: list[int], rng: random.Random
+    store: SqlStore,
+    dates: list[dt.date],
+    channel_ids: list[int],
+    person_ids: list[int],
+    rng: random.Random,
 ) -> tuple[dt.date, int]:
     from bot.db.tables import AnswerRow, DrillRow
 
@@ -219,7 +227,9 @@ async def _bulk_history(
     return dates[-1], count
 
 
-async def leaderboard_times(store: SqlStore, last_day: dt.date, rounds: int = 30) -> dict[str, float]:
+async def leaderboard_times(
+    store: SqlStore, last_day: dt.date, rounds: int = 30
+) -> dict[str, float]:
     deps = Deps(
         store=store,
         library=load_library(),
@@ -231,7 +241,10 @@ async def leaderboard_times(store: SqlStore, last_day: dt.date, rounds: int = 30
         channel = await tx.find_channel(WORKSPACE + "H", "H000")
     assert channel is not None
     out: dict[str, float] = {}
-    for label, channel_id in (("one channel (200 people)", channel.id), ("whole workspace (10,000 people)", None)):
+    for label, channel_id in (
+        ("one channel (200 people)", channel.id),
+        ("whole workspace (10,000 people)", None),
+    ):
         times = []
         for _ in range(rounds):
             start = time.perf_counter()
@@ -243,7 +256,12 @@ async def leaderboard_times(store: SqlStore, last_day: dt.date, rounds: int = 30
         for _ in range(rounds):
             start = time.perf_counter()
             async with store.transaction() as tx:
-                await tx.leaderboard(WORKSPACE + "H", channel_id, last_day - dt.timedelta(days=last_day.weekday()), last_day)
+                await tx.leaderboard(
+                    WORKSPACE + "H",
+                    channel_id,
+                    last_day - dt.timedelta(days=last_day.weekday()),
+                    last_day,
+                )
             store_times.append((time.perf_counter() - start) * 1000)
         out[label + ", SQL aggregate only"] = statistics.median(store_times)
     return out
@@ -256,12 +274,18 @@ async def run(kind: str, total: int, people: int) -> None:
             now = dt.datetime(2026, 11, 30, 9, 30, tzinfo=dt.UTC)
             raw = await raw_inserts(store)
             rate, recorded = await service_path(store, now)
-            print(f"[{kind}] service path: {rate:,.0f} answers/s ({recorded} recorded of {PEOPLE}); "
-                  f"raw single-row INSERT loop: {raw:,.0f} rows/s; ratio {rate / raw:.0%} (target >= 50%)")
+            print(
+                f"[{kind}] service path: {rate:,.0f} answers/s "
+                f"({recorded} recorded of {PEOPLE}); "
+                f"raw single-row INSERT loop: {raw:,.0f} rows/s; "
+                f"ratio {rate / raw:.0%} (target >= 50%)"
+            )
             start = time.perf_counter()
             last_day, count = await seed_history(store, total, people)
-            print(f"[{kind}] seeded {count:,} answers from {people:,} people in "
-                  f"{time.perf_counter() - start:.1f} s")
+            print(
+                f"[{kind}] seeded {count:,} answers from {people:,} people in "
+                f"{time.perf_counter() - start:.1f} s"
+            )
             for label, ms in (await leaderboard_times(store, last_day)).items():
                 print(f"[{kind}] weekly leaderboard, {label}: median {ms:.1f} ms (target <= 20 ms)")
         finally:

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from bot.config import Settings
+from bot.content.loader import ContentError, Library, load_library
 from bot.db.incident_store import SqlIncidentStore
 from bot.db.sql_store import SqlStore
-from bot.content.loader import ContentError, Library, load_library
 from bot.domain import schedule_rules as rules
 from bot.domain.model import Schedule
 from bot.messaging.port import ChatPort
@@ -67,7 +67,8 @@ def make_engine(
         clock=clock,
         settings=EngineSettings(grace=settings.grace),
     )
-    return Engine(deps, incidents=Incidents(deps, incident_store))
+    idle = dt.timedelta(hours=settings.incident_idle_hours)
+    return Engine(deps, incidents=Incidents(deps, incident_store, idle_limit=idle))
 
 
 @dataclass
@@ -98,7 +99,8 @@ async def run_console(
                 schedule = Schedule(timezone=options.zone)
                 await tx.save_schedule(channel.id, schedule)
                 chat.note(
-                    f"#{CHANNEL} had no schedule; it now has the default. {rules.describe(schedule)} "
+                    f"#{CHANNEL} had no schedule; it now has the default. "
+                    f"{rules.describe(schedule)} "
                     "Change it with `/drill setup`."
                 )
         await engine.tick()

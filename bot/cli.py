@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="print a JSON array")
     listing.set_defaults(func=_content_list)
 
-    from bot.cli_commands import register  # noqa: PLC0415 - keeps `content` usable on its own
+    from bot.cli_commands import register
 
     register(sub)
     return parser

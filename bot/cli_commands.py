@@ -157,8 +157,9 @@ def _leaderboard(args: argparse.Namespace) -> int:
             print("no answers in this period")
         for r in records:
             print(
-                f"{r['rank']:>3}. {r['name']:<20} {r['points']:>5} pts  {r['answers']:>3} answers  "
-                f"{r['accuracy']:.0%} accuracy  streak {r['current_streak']} (best {r['best_streak']})"
+                f"{r['rank']:>3}. {r['name']:<20} {r['points']:>5} pts  "
+                f"{r['answers']:>3} answers  {r['accuracy']:.0%} accuracy  "
+                f"streak {r['current_streak']} (best {r['best_streak']})"
             )
     return 0
 

@@ -19,6 +19,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path("data"), alias="DRILLBOT_DATA_DIR")
     content_dir: Path | None = Field(default=None, alias="DRILLBOT_CONTENT_DIR")
     grace_minutes: int = Field(default=120, ge=0, alias="DRILLBOT_GRACE_MINUTES")
+    incident_idle_hours: float = Field(default=24, gt=0, alias="DRILLBOT_INCIDENT_IDLE_HOURS")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
 
     slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")

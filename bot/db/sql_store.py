@@ -19,9 +19,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.db import rows
+from bot.db import hot_sql, rows
 from bot.db.engine import create_engine
-from bot.db import hot_sql
 from bot.db.errors import translate_errors
 from bot.db.migrate import upgrade_engine
 from bot.db.tables import (
@@ -33,7 +32,6 @@ from bot.db.tables import (
     PersonRow,
     PracticeRow,
     StreakRow,
-    SubmissionRow,
     WorkspaceRow,
 )
 from bot.domain.model import (

@@ -13,9 +13,7 @@ _STEMMER = snowballstemmer.stemmer("english")
 _WORD = re.compile(r"[a-z0-9]+")
 # A phrase must stand within one sentence; a negation reaches only within its clause.
 _SENTENCE = re.compile(r"[.;!?\n]+(?:\s|$)|\n")
-_CLAUSE = re.compile(
-    r"[,:()]|\b(?:but|however|whereas|while|although|though)\b"
-)
+_CLAUSE = re.compile(r"[,:()]|\b(?:but|however|whereas|while|although|though)\b")
 _APOSTROPHE = re.compile(r"['’`]")
 
 # Only words that carry no technical meaning: "out" (scale out), "up", "all", "same", "only",
@@ -45,6 +43,7 @@ NEGATION_BEFORE = 4
 """How many words before a phrase a negation still applies to it."""
 NEGATION_AFTER = 3
 """How many words after a phrase a negation still applies ("... is not durable")."""
+
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:

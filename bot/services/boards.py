@@ -62,7 +62,9 @@ class Boards:
                 person = await tx.get_person(person_id)
                 if person is not None:
                     rows.append(
-                        LeaderboardRow(person_id, person.external_id, person.display_name, 0, 0, 0, 0, 0)
+                        LeaderboardRow(
+                            person_id, person.external_id, person.display_name, 0, 0, 0, 0, 0
+                        )
                     )
             streaks = await tx.streaks([r.person_id for r in rows])
             channel_ids = {s.channel_id for s in streaks}

@@ -57,8 +57,10 @@ class Commands:
             command = cmd.parse(text)
         except cmd.CommandError as exc:
             return replies.private(views.error(exc.message, exc.usage))
-        if isinstance(command, cmd.Resume) and self.incidents and (
-            where.direct or not actor.is_admin
+        if (
+            isinstance(command, cmd.Resume)
+            and self.incidents
+            and (where.direct or not actor.is_admin)
         ):
             # In a DM, or from someone who cannot resume the channel, `resume` means the
             # person's own mock incident.
@@ -142,7 +144,8 @@ class Commands:
             limit = self.d.settings.max_answer_chars
             if len(text) > limit:
                 return views.error(
-                    f"Your answer is {len(text):,} characters; the limit is {limit:,}. Trim it and try again."
+                    f"Your answer is {len(text):,} characters; the limit is {limit:,}. "
+                    "Trim it and try again."
                 )
             result = grade(practice, text)
             message = views.open_feedback(practice, result, None)
@@ -229,14 +232,16 @@ class Commands:
         if end < today:
             return views.error(
                 f"{start:%d %b %Y}–{end:%d %b %Y} is already over. Give dates from today "
-                f"({today:%Y-%m-%d}) on, e.g. `/drill away {today:%Y-%m-%d} {today + dt.timedelta(days=4):%Y-%m-%d}`."
+                f"({today:%Y-%m-%d}) on, e.g. "
+                f"`/drill away {today:%Y-%m-%d} {today + dt.timedelta(days=4):%Y-%m-%d}`."
             )
         async with self.d.store.transaction() as tx:
             person = await tx.ensure_person(actor.workspace_id, actor.user_id, actor.display_name)
             await tx.add_away(person.id, start, end)
         days = (end - start).days + 1
         return views.notice(
-            f"Marked you away {start:%a %d %b}–{end:%a %d %b %Y} ({days} day{'s' if days != 1 else ''}). "
+            f"Marked you away {start:%a %d %b}–{end:%a %d %b %Y} "
+            f"({days} day{'s' if days != 1 else ''}). "
             "Drills on those days won't break your streak."
         )
 

@@ -4,7 +4,17 @@ for admins the channel schedules with pause/resume."""
 from __future__ import annotations
 
 from bot.domain import schedule_rules as rules
-from bot.messaging.message import Action, Actions, Block, Button, Context, Divider, Fields, Message, Section
+from bot.messaging.message import (
+    Action,
+    Actions,
+    Block,
+    Button,
+    Context,
+    Divider,
+    Fields,
+    Message,
+    Section,
+)
 from bot.services import views
 from bot.services.answers import Actor
 from bot.services.boards import Boards
@@ -34,8 +44,11 @@ class Home:
             Fields(
                 (
                     ("Streak", f"{streak} day{'s' if streak != 1 else ''} (best {best})"),
-                    ("This week", f"{mine_week.points if mine_week else 0} points"
-                     + (f" · rank {rank}" if rank else "")),
+                    (
+                        "This week",
+                        f"{mine_week.points if mine_week else 0} points"
+                        + (f" · rank {rank}" if rank else ""),
+                    ),
                     ("All time", f"{mine_total.points if mine_total else 0} points"),
                     ("Accuracy", f"{mine_total.accuracy:.0%}" if mine_total else "–"),
                 )
@@ -57,11 +70,16 @@ class Home:
                     covered = len(a.covered)
                     flagged = f" · {len(a.mistakes)} mistake(s) flagged" if a.mistakes else ""
                     lines.append(
-                        f"• {a.local_date:%d %b} · {title} · {covered} key point(s) covered{flagged}"
+                        f"• {a.local_date:%d %b} · {title} · "
+                        f"{covered} key point(s) covered{flagged}"
                     )
             blocks.append(Section("*Your recent answers*\n" + "\n".join(lines)))
         else:
-            blocks.append(Section("*Your recent answers*\nNone yet: answer today's drill in your team channel."))
+            blocks.append(
+                Section(
+                    "*Your recent answers*\nNone yet: answer today's drill in your team channel."
+                )
+            )
         board = views.leaderboard_message(week, "this-week", "the team", limit=10)
         blocks += [Divider(), *board.blocks]
         if actor.is_admin:
@@ -71,7 +89,12 @@ class Home:
             for channel in channels:
                 assert channel.schedule is not None
                 state = "⏸ paused" if channel.schedule.paused else "▶ running"
-                blocks.append(Section(f"*#{channel.name or channel.external_id}* · {state}\n{rules.describe(channel.schedule)}"))
+                blocks.append(
+                    Section(
+                        f"*#{channel.name or channel.external_id}* · {state}\n"
+                        + rules.describe(channel.schedule)
+                    )
+                )
                 button = (
                     Button(Action.RESUME, "Resume", str(channel.id), primary=True)
                     if channel.schedule.paused

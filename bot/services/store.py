@@ -116,7 +116,7 @@ class Tx(Protocol):
         ...
 
     async def drill_dates(self, channel_id: int, before: dt.date, limit: int) -> list[dt.date]:
-        """Distinct local dates with a posted drill in the channel before ``before``, newest first."""
+        """Distinct dates with a posted drill in the channel before ``before``, newest first."""
         ...
 
     # --- answers ---------------------------------------------------------------------------

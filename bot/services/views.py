@@ -10,8 +10,8 @@ from bot.domain.items import MultipleChoice, OpenQuestion
 from bot.domain.model import Answer, Drill, DrillStats, LeaderboardRow
 from bot.messaging.message import (
     Action,
-    Block,
     Actions,
+    Block,
     Button,
     Context,
     Divider,
@@ -132,7 +132,8 @@ def open_feedback(
     covered = [points_by_id[i].text for i in grade.covered]
     missed = [points_by_id[i].text for i in grade.missed]
     shown = [mistakes_by_id[i].text for i in grade.mistakes]
-    head = f"{'Answer updated' if edited else 'Answer recorded'} · {len(covered)}/{len(item.key_points)} key points"
+    verb = "Answer updated" if edited else "Answer recorded"
+    head = f"{verb} · {len(covered)}/{len(item.key_points)} key points"
     if points is not None:
         head += f" · {points} points"
     blocks: list[Block] = [Section(f"*{head}*")]

@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 
-from bot.domain.streaks import advance, previous_drill_day
 from bot.domain.model import (
     Answer,
     AwayPeriod,
@@ -25,6 +24,7 @@ from bot.domain.model import (
     Slot,
     Streak,
 )
+from bot.domain.streaks import advance, previous_drill_day
 
 
 @dataclass

@@ -118,7 +118,9 @@ def test_missing_explanation(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 
 
 def test_empty_matcher(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    broken = GOOD_OPEN.replace('covered_by: ["some thing | other thing"]', 'covered_by: ["some thing | "]')
+    broken = GOOD_OPEN.replace(
+        'covered_by: ["some thing | other thing"]', 'covered_by: ["some thing | "]'
+    )
     pack = make_pack(tmp_path, {"open/b.yml": broken})
     code, lines = check(capsys, pack)
     assert code == 1
@@ -131,7 +133,9 @@ def test_no_matcher_rules(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     broken = GOOD_OPEN.replace('signals: ["always + wrong"]', "signals: []")
     pack = make_pack(tmp_path, {"open/b.yml": broken})
     code, lines = check(capsys, pack)
-    assert lines == [f"{pack / 'open/b.yml'}:15: mistakes[0].signals: needs at least one matcher rule"]
+    assert lines == [
+        f"{pack / 'open/b.yml'}:15: mistakes[0].signals: needs at least one matcher rule"
+    ]
     assert code == 1
 
 

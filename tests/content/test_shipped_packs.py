@@ -11,7 +11,13 @@ from bot.content.loader import Library, load_packs
 from bot.domain.items import Incident, MultipleChoice, OpenQuestion
 
 # The guide's MCQ answer key (Node.js backend interview guide, "MCQ Section").
-GUIDE_MCQ_ANSWERS = {"guide:mcq1": "C", "guide:mcq2": "B", "guide:mcq3": "C", "guide:mcq4": "B", "guide:mcq5": "C"}
+GUIDE_MCQ_ANSWERS = {
+    "guide:mcq1": "C",
+    "guide:mcq2": "B",
+    "guide:mcq3": "C",
+    "guide:mcq4": "B",
+    "guide:mcq5": "C",
+}
 
 
 @pytest.fixture(scope="module")

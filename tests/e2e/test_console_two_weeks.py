@@ -64,7 +64,10 @@ def test_drills_post_at_0930_local_across_the_dst_change(run: tuple[str, str]) -
 
 def test_answers_get_private_feedback_and_bad_input_is_explained(run: tuple[str, str]) -> None:
     transcript, _ = run
-    assert "#team · drillbot → visible only to alice\n    Answer recorded · 2/2 key points · 15 points" in transcript
+    assert (
+        "#team · drillbot → visible only to alice\n    Answer recorded · 2/2 key points · 15 points"
+        in transcript
+    )
     assert "visible only to bob\n    Answer recorded · 1/2 key points · 10 points" in transcript
     assert "visible only to bob\n    ❌ A is not right." in transcript
     assert "There is no multiple-choice question open in this channel right now" in transcript

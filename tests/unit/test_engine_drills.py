@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 
@@ -180,7 +181,7 @@ async def test_questions_do_not_repeat_until_all_used() -> None:
         items = [i for i, _ in await tx.channel_items(channel.id)]
     assert len(items) == 6 and len(set(items)) == 6
     topics = [i.split("-")[1] for i in items]
-    assert all(a != b for a, b in zip(topics, topics[1:], strict=False))  # topics take turns
+    assert all(a != b for a, b in itertools.pairwise(topics))  # topics take turns
 
 
 @pytest.mark.parametrize(

@@ -100,6 +100,8 @@ def _chunks(text: str, limit: int = MAX_SECTION_TEXT) -> list[str]:
 
 
 def _section(text: str) -> list[JSON]:
+    if not text.strip():
+        return []  # Slack refuses an empty text object
     return [{"type": "section", "text": mrkdwn(piece)} for piece in _chunks(text)]
 
 
@@ -181,6 +183,8 @@ def render_block(block: Block) -> list[JSON]:
         case Fields():
             return _fields(block) if block.pairs else []
         case Context(text=text):
+            if not text.strip():
+                return []
             return [{"type": "context", "elements": [mrkdwn(_cut(escape(text), MAX_SECTION_TEXT))]}]
         case Divider():
             return [{"type": "divider"}]
@@ -201,14 +205,12 @@ def render_blocks(message: Message, limit: int = MAX_MESSAGE_BLOCKS) -> list[JSO
         blocks.append(
             {"type": "context", "elements": [mrkdwn("… (cut short: too long for Slack)")]}
         )
-    if not blocks:
-        blocks = _section(fallback_text(message))
-    return blocks
+    return blocks or _section(fallback_text(message))
 
 
 def fallback_text(message: Message) -> str:
     """The notification text that accompanies the blocks, escaped too."""
-    return _cut(escape(message.text or "drillbot"), MAX_FALLBACK_TEXT)
+    return _cut(escape(message.text.strip() or "drillbot"), MAX_FALLBACK_TEXT)
 
 
 def message_payload(message: Message) -> JSON:

@@ -113,3 +113,11 @@ def test_primary_button_and_fallback() -> None:
     assert render_blocks(Message("only text"))[0]["text"]["text"] == "only text"
     assert fallback_text(Message("<!here> " + "z" * 5000)).startswith("&lt;!here&gt;")
     assert len(fallback_text(Message("z" * 5000))) == 3000
+
+
+def test_empty_text_never_reaches_slack() -> None:
+    payload = message_payload(Message("", (Section(""), Context(" "), Quote(""), Section("ok"))))
+    assert check_message(payload) == []
+    assert payload["text"] == "drillbot"
+    assert [b["type"] for b in payload["blocks"]] == ["section", "section"]
+    assert render_blocks(Message(" ", ()))[0]["text"]["text"] == "drillbot"
