@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from bot.messaging.message import Message, Replies
 from bot.services import views
@@ -13,6 +15,14 @@ from bot.services.deps import Deps
 from bot.services.home import Home
 from bot.services.incident_port import IncidentHandler
 from bot.services.posting import Posting
+from bot.services.store import StoreUnavailable
+
+T = TypeVar("T")
+
+UNAVAILABLE = (
+    "drillbot can't reach its database right now, so nothing was recorded. "
+    "Please try again in a minute."
+)
 
 
 class Engine:
@@ -25,15 +35,37 @@ class Engine:
         self.commands = Commands(deps, self.answers, self.boards, incidents)
         self.home_view = Home(deps, self.boards)
 
+    async def _reliably(
+        self, what: str, run: Callable[[], Awaitable[T]], unavailable: Callable[[], T]
+    ) -> T:
+        """Run a use case, retrying while the database is briefly unreachable.
+
+        Every use case runs in one transaction and is keyed against repeats, so running it
+        again after a failed attempt can neither lose nor double anything.
+        """
+        try:
+            return await self.deps.retrying(what, run)
+        except StoreUnavailable:
+            return unavailable()
+
     async def command(self, actor: Actor, where: Where, text: str, delivery: str) -> Replies:
         """A `/drill ...` command (or its console/Discord equivalent)."""
-        return await self.commands.handle(actor, where, text, delivery)
+        return await self._reliably(
+            "command",
+            lambda: self.commands.handle(actor, where, text, delivery),
+            lambda: Replies().private(views.error(UNAVAILABLE)),
+        )
 
     async def message(self, actor: Actor, where: Where, text: str, delivery: str) -> Replies | None:
         """A plain message the bot can see (direct messages): an incident answer, or nothing."""
-        if self.incidents is None:
+        incidents = self.incidents
+        if incidents is None:
             return None
-        return await self.incidents.handle_message(actor, where, text, delivery)
+        return await self._reliably(
+            "message",
+            lambda: incidents.handle_message(actor, where, text, delivery),
+            lambda: Replies().private(views.error(UNAVAILABLE)),
+        )
 
     async def pick(self, actor: Actor, value: str, delivery: str) -> Message:
         """An MCQ button: ``"<drill id>:<key>"`` or ``"practice:<item id>:<key>"``."""
@@ -41,12 +73,21 @@ class Engine:
         if len(parts) == 3 and parts[0] == "practice":
             return await self.commands.pick_practice(actor, parts[1], parts[2])
         if len(parts) == 2 and parts[0].isdigit():
-            return await self.answers.pick(actor, int(parts[0]), parts[1], delivery)
+            drill_id, option = int(parts[0]), parts[1]
+            return await self._reliably(
+                "pick",
+                lambda: self.answers.pick(actor, drill_id, option, delivery),
+                lambda: views.error(UNAVAILABLE),
+            )
         return views.error("That button is out of date. Use `/drill pick <letter>` instead.")
 
     async def answer(self, actor: Actor, drill_id: int, text: str, delivery: str) -> Message:
         """An open answer from a form (Slack or Discord modal)."""
-        return await self.answers.answer(actor, drill_id, text, delivery)
+        return await self._reliably(
+            "answer",
+            lambda: self.answers.answer(actor, drill_id, text, delivery),
+            lambda: views.error(UNAVAILABLE),
+        )
 
     async def tick(self, now: dt.datetime | None = None) -> None:
         now = now or self.deps.clock.now()

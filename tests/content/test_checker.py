@@ -187,3 +187,19 @@ def test_path_without_pack(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     code, lines = check(capsys, tmp_path / "nowhere")
     assert code == 1
     assert lines == [f"{tmp_path / 'nowhere'}: path: does not exist"]
+
+
+def test_bot_refuses_to_start_on_a_broken_pack(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = GOOD_MCQ.replace("      correct: true\n", "")
+    pack = make_pack(tmp_path, {"mcq/a.yml": broken})
+    monkeypatch.setenv("DRILLBOT_CONTENT_DIR", str(pack))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'bot.db'}")
+    assert main(["run", "--platform", "console"]) == 1
+    err = capsys.readouterr().err
+    assert "drillbot will not start: the content packs fail the check." in err
+    assert (
+        f"{pack / 'mcq/a.yml'}:6: [0].options: exactly one option must be correct, found 0" in err
+    )
+    assert not (tmp_path / "bot.db").exists()  # it stopped before touching the database

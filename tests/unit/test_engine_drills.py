@@ -232,3 +232,23 @@ async def test_open_answer_retries_never_double_or_revert() -> None:
         streak = await tx.get_streak(person.id, answer.channel_id if answer else 0)
     assert answer is not None and answer.text == better
     assert streak is not None and streak.current == 1
+
+
+async def test_a_brief_database_outage_delays_an_answer_but_loses_nothing() -> None:
+    from bot.services.deps import EngineSettings
+    from bot.testing.flaky_store import FlakyStore
+    from bot.testing.memory_store import MemoryStore
+
+    flaky = FlakyStore(MemoryStore())
+    h = Harness(store=flaky, settings=EngineSettings(retry_delay=0.001, count_update_delay=0))
+    await h.setup()
+    await h.at("2026-11-30T09:30")
+    flaky.failures = 2  # two attempts fail, the third gets through
+    reply = await h.say("alice", "/drill answer hot data with a ttl")
+    assert "Answer recorded" in reply
+    flaky.failures = 100  # down for good: a clear message, and nothing half-written
+    down = await h.say("bob", "/drill answer hot data with a ttl")
+    assert "can't reach its database right now, so nothing was recorded" in down
+    flaky.failures = 0
+    rows = await h.engine.boards.rows(WORKSPACE, None, "this-week")
+    assert [(r.user, r.answers) for r in rows] == [("alice", 1)]

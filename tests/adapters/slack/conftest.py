@@ -10,6 +10,7 @@ import pytest
 from bot.db.sql_store import SqlStore, open_store
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.harness import TEAM, TOKEN, SlackHarness
+from tests.db.conftest import pg_database, pg_server  # noqa: F401 - fixtures for any_store
 
 ADMIN = "UADMIN"
 ALICE = "UALICE"
@@ -44,3 +45,18 @@ async def store(tmp_path: Path) -> AsyncIterator[SqlStore]:
 async def slack(fake: FakeSlack, store: SqlStore) -> AsyncIterator[SlackHarness]:
     async with SlackHarness(fake, store) as harness:
         yield harness
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[SqlStore]:
+    """The store on SQLite and on PostgreSQL (a clean database at the newest migration)."""
+    if request.param == "sqlite":
+        sql = await open_store(f"sqlite:///{tmp_path / 'drillbot.db'}")
+    else:
+        from tests.db.conftest import clean_pg_store
+
+        sql = await clean_pg_store(request.getfixturevalue("pg_database"))
+    try:
+        yield sql
+    finally:
+        await sql.close()

@@ -7,11 +7,15 @@ requests; everything they would read is what the app sent to the fake Slack.
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from urllib.parse import urlencode
 
+import pytest
+
+from bot.db.sql_store import SqlStore
 from bot.domain.model import DrillState
 from tests.adapters.slack.conftest import ADMIN, ALICE, BOB
-from tests.adapters.slack.fake_slack import Call
+from tests.adapters.slack.fake_slack import Call, FakeSlack
 from tests.adapters.slack.harness import CHANNEL, RETRY, TEAM, SlackHarness
 
 EVE = "UEVE"
@@ -32,7 +36,14 @@ async def _answers(slack: SlackHarness, drill_id: int) -> int:
         return len(await tx.drill_answers(drill_id))
 
 
-async def test_a_week_of_drills_in_a_channel(slack: SlackHarness) -> None:
+@pytest.fixture
+async def everywhere(fake: FakeSlack, any_store: SqlStore) -> AsyncIterator[SlackHarness]:
+    async with SlackHarness(fake, any_store) as harness:
+        yield harness
+
+
+async def test_a_week_of_drills_in_a_channel(everywhere: SlackHarness) -> None:
+    slack = everywhere
     fake = slack.fake
     fake.add_person(EVE, "eve", display_name=HOSTILE_NAME)
     await slack.command(ADMIN, "setup 09:30 Europe/Berlin mon-fri mcq-days=tue window=6h")

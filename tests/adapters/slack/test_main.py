@@ -27,7 +27,7 @@ from bot.services.store import StoreUnavailable
 from bot.testing.library import tiny_library
 from tests.adapters.slack.conftest import ADMIN, ALICE
 from tests.adapters.slack.fake_slack import FakeSlack
-from tests.adapters.slack.harness import CHANNEL, SECRET, TOKEN, SlackHarness, sign
+from tests.adapters.slack.harness import CHANNEL, FAST, SECRET, TOKEN, SlackHarness, sign
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -257,7 +257,7 @@ async def test_an_unreachable_slack_at_start_is_not_called_a_bad_token(store: Sq
         bot_token=TOKEN,
         signing_secret=SECRET,
     )
-    runtime = SlackRuntime(config, store)
+    runtime = SlackRuntime(config, store, policy=FAST)
     engine = make_engine(store, tiny_library(), runtime.chat, SystemClock(), Settings())
     try:
         with pytest.raises(SlackStartupError, match=r"cannot reach Slack at http://127\.0\.0\.1:9"):

@@ -18,8 +18,8 @@ pytestmark = pytest.mark.filterwarnings("ignore:BasicAuth is deprecated:Deprecat
 
 
 @pytest.fixture
-async def multi(fake: FakeSlack, store: SqlStore) -> AsyncIterator[SlackHarness]:
-    async with SlackHarness(fake, store, mode="oauth") as harness:
+async def multi(fake: FakeSlack, any_store: SqlStore) -> AsyncIterator[SlackHarness]:
+    async with SlackHarness(fake, any_store, mode="oauth") as harness:
         yield harness
 
 
