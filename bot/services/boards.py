@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from bot.domain import schedule_rules as rules
-from bot.domain.model import AwayPeriod, LeaderboardRow
+from bot.domain.model import Answer, AwayPeriod, LeaderboardRow
 from bot.domain.streaks import current_length
 from bot.services.deps import Deps
 from bot.services.incident_port import IncidentHandler
@@ -22,10 +22,41 @@ def ranked(rows: list[LeaderboardRow]) -> list[LeaderboardRow]:
     )
 
 
+@dataclass(frozen=True)
+class Standing:
+    """Where one person stands: this week, all time, rank, and their latest answers."""
+
+    week: LeaderboardRow | None
+    total: LeaderboardRow | None
+    rank: int | None
+    week_rows: list[LeaderboardRow]
+    recent: list[tuple[Answer, str]]
+    """(answer, the question's title), newest first."""
+
+
 class Boards:
     def __init__(self, deps: Deps, incidents: IncidentHandler | None = None) -> None:
         self.d = deps
         self.incidents = incidents
+
+    async def standing(self, workspace_id: str, user_id: str, recent: int = 5) -> Standing:
+        week = await self.rows(workspace_id, None, "this-week")
+        total = await self.rows(workspace_id, None, "all")
+        async with self.d.store.transaction() as tx:
+            person = await tx.find_person(workspace_id, user_id)
+            answers = await tx.recent_answers(person.id, recent) if person else []
+            titled = []
+            for a in answers:
+                drill = await tx.get_drill(a.drill_id)
+                item = self.d.library.get(drill.item_id) if drill else None
+                titled.append((a, item.summary if item else "a retired question"))
+        return Standing(
+            week=next((r for r in week if r.user == user_id), None),
+            total=next((r for r in total if r.user == user_id), None),
+            rank=next((n for n, r in enumerate(week, 1) if r.user == user_id), None),
+            week_rows=week,
+            recent=titled,
+        )
 
     async def today(self, workspace_id: str, channel_id: int | None) -> dt.date:
         """Today's date in the channel's zone (the first scheduled channel's for a workspace)."""

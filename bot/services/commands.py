@@ -212,20 +212,8 @@ class Commands:
         return views.leaderboard_message(rows, period, scope)
 
     async def _stats(self, actor: Actor, where: Where) -> Message:
-        week = await self.boards.rows(actor.workspace_id, None, "this-week")
-        total = await self.boards.rows(actor.workspace_id, None, "all")
-        mine_week = next((r for r in week if r.user == actor.user_id), None)
-        mine_total = next((r for r in total if r.user == actor.user_id), None)
-        rank = next((n for n, r in enumerate(week, 1) if r.user == actor.user_id), None)
-        async with self.d.store.transaction() as tx:
-            person = await tx.find_person(actor.workspace_id, actor.user_id)
-            recent = await tx.recent_answers(person.id, 5) if person else []
-            titles = []
-            for a in recent:
-                drill = await tx.get_drill(a.drill_id)
-                item = self.d.library.get(drill.item_id) if drill else None
-                titles.append((a, item.summary if item else "a retired question"))
-        return views.stats_message(actor.display_name, mine_week, mine_total, rank, titles)
+        s = await self.boards.standing(actor.workspace_id, actor.user_id)
+        return views.stats_message(actor.display_name, s.week, s.total, s.rank, s.recent)
 
     async def _away(self, actor: Actor, where: Where, start: dt.date, end: dt.date) -> Message:
         today = await self.boards.today(actor.workspace_id, None)

@@ -27,16 +27,13 @@ class Home:
         self.boards = boards
 
     async def view(self, actor: Actor) -> Message:
-        week = await self.boards.rows(actor.workspace_id, None, "this-week")
-        total = await self.boards.rows(actor.workspace_id, None, "all")
-        mine_week = next((r for r in week if r.user == actor.user_id), None)
-        mine_total = next((r for r in total if r.user == actor.user_id), None)
-        rank = next((n for n, r in enumerate(week, 1) if r.user == actor.user_id), None)
-        async with self.d.store.transaction() as tx:
-            person = await tx.find_person(actor.workspace_id, actor.user_id)
-            recent = await tx.recent_answers(person.id, 5) if person else []
-            drills = {a.drill_id: await tx.get_drill(a.drill_id) for a in recent}
-            channels = await tx.channels(actor.workspace_id) if actor.is_admin else []
+        standing = await self.boards.standing(actor.workspace_id, actor.user_id)
+        mine_week, mine_total, rank = standing.week, standing.total, standing.rank
+        week, recent = standing.week_rows, standing.recent
+        channels = []
+        if actor.is_admin:
+            async with self.d.store.transaction() as tx:
+                channels = await tx.channels(actor.workspace_id)
         streak = mine_total.current_streak if mine_total else 0
         best = mine_total.best_streak if mine_total else 0
         blocks: list[Block] = [
@@ -57,10 +54,7 @@ class Home:
         ]
         if recent:
             lines = []
-            for a in recent:
-                drill = drills.get(a.drill_id)
-                item = self.d.library.get(drill.item_id) if drill else None
-                title = item.summary if item else "a retired question"
+            for a, title in recent:
                 if len(title) > 80:
                     title = title[:79] + "…"
                 if a.choice:
