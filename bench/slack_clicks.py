@@ -1,7 +1,8 @@
 """Benchmark: 500 people click an MCQ button at once, over HTTP, signed like Slack does.
 
-Run: .venv/bin/python -m bench.slack_clicks [--clicks 500] [--retries 100]
+Run: .venv/bin/python -m bench.slack_clicks [--clicks 500] [--retries 100] [--workers 8]
 Target (issue 4): acknowledgement p99 <= 300 ms, and every answer recorded exactly once.
+Exit status 0 when both hold. Prints figures; not a timed test.
 
 The app runs in a process of its own (the real Bolt app over aiohttp, as ``drillbot run``
 serves it, on a SQLite file), beside the fake Slack Web API it talks to (users.info,
@@ -11,6 +12,10 @@ measured from just before it is sent to its HTTP response, which is the acknowle
 Slack waits three seconds for. Then Slack "retries" some of the clicks (same action_ts, with
 ``X-Slack-Retry-Num``) and some people click another option; finally the app is asked to
 finish its work and the database is counted: one answer per person, none twice.
+
+First, unless ``--no-baseline``, the same clicks go to a server that answers 200 at once and
+does nothing else: on a small machine the client and the HTTP transport alone take a large
+part of the budget, and that line shows how much.
 """
 
 from __future__ import annotations
@@ -39,11 +44,11 @@ TARGET_P99 = 0.300
 
 
 # --- the app's process ---------------------------------------------------------------------------
-def serve(db_path: str, people: int, conn: Connection) -> None:
-    asyncio.run(_serve(db_path, people, conn))
+def serve(db_path: str, people: int, workers: int, conn: Connection) -> None:
+    asyncio.run(_serve(db_path, people, workers, conn))
 
 
-async def _serve(db_path: str, people: int, conn: Connection) -> None:
+async def _serve(db_path: str, people: int, workers: int, conn: Connection) -> None:
     import logging
 
     from bot.adapters.slack.main import SlackConfig, SlackRuntime
@@ -71,9 +76,7 @@ async def _serve(db_path: str, people: int, conn: Connection) -> None:
         bot_token=TOKEN,
         signing_secret=SECRET,
     )
-    import os
-
-    runtime = SlackRuntime(config, store, workers=int(os.environ.get("BENCH_WORKERS", "8")))
+    runtime = SlackRuntime(config, store, workers=workers)
     clock = ManualClock(dt.datetime(2026, 11, 30, 9, 0, tzinfo=ZoneInfo(ZONE)))
     engine = make_engine(store, tiny_library(), runtime.chat, clock, Settings())
     admin = Actor(TEAM, "UADMIN", "Lead", is_admin=True)
@@ -84,18 +87,6 @@ async def _serve(db_path: str, people: int, conn: Connection) -> None:
     await engine.tick()
     [posted] = fake.posts(channel=CHANNEL)
     await runtime.start(engine)
-    if os.environ.get("BENCH_NOWORK"):
-        gate = asyncio.Event()
-        real = runtime.background.spawn
-
-        def later(work: Any, urgent: bool = False) -> None:
-            async def wait() -> None:
-                await gate.wait()
-                await work
-
-            real(wait(), urgent)
-
-        runtime.background.spawn = later  # type: ignore[method-assign]
     drill_id = int(posted["blocks"][2]["elements"][0]["value"].split(":")[0])
     conn.send(
         {
@@ -106,8 +97,6 @@ async def _serve(db_path: str, people: int, conn: Connection) -> None:
         }
     )
     await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # "drain"
-    if os.environ.get("BENCH_NOWORK"):
-        gate.set()
     started = time.perf_counter()
     await runtime.background.drain(120)
     drained = time.perf_counter() - started
@@ -256,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clicks", type=int, default=500, help="people clicking at once")
     parser.add_argument("--retries", type=int, default=100, help="Slack retries sent afterwards")
+    parser.add_argument("--workers", type=int, default=8, help="the app's background workers")
     parser.add_argument(
         "--no-baseline", action="store_true", help="skip timing an empty server first"
     )
@@ -265,7 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         db = str(Path(tmp) / "bench.db")
         ours, theirs = ctx.Pipe()
-        server = ctx.Process(target=serve, args=(db, args.clicks, theirs), daemon=True)
+        server = ctx.Process(
+            target=serve, args=(db, args.clicks, args.workers, theirs), daemon=True
+        )
         server.start()
         if not ours.poll(60):
             print("the app did not start", file=sys.stderr)

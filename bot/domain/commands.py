@@ -267,7 +267,7 @@ _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 def usage_summary() -> str:
     """One line naming every command, for errors that are not about a single command."""
-    return f"Commands: {', '.join(COMMANDS)}. Type `help <command>` for details."
+    return f"Commands: {', '.join(COMMANDS)}. Type `/drill help <command>` for details."
 
 
 def _usage(name: str) -> str:
@@ -281,7 +281,7 @@ def _overview_line(name: str) -> str:
 
 
 def _overview(is_admin: bool) -> str:
-    lines = ["*drillbot commands* (type `help <command>` for details)"]
+    lines = ["*drillbot commands* (type `/drill help <command>` for details)"]
     for title, names in _GROUPS:
         if title == "Admins" and not is_admin:
             continue

@@ -28,6 +28,8 @@ class Actor:
     user_id: str
     display_name: str
     is_admin: bool = False
+    platform: str = ""
+    """"slack", "console", ...: recorded with the workspace the first time it is seen."""
 
 
 CACHE_LIMIT = 10_000

@@ -68,7 +68,7 @@ class Commands:
         if command.admin_only and not actor.is_admin:
             return replies.private(views.error(ADMIN_REFUSAL))
         async with self.d.store.transaction() as tx:
-            await tx.ensure_workspace(actor.workspace_id, actor.workspace_id.split(":")[0], "")
+            await tx.ensure_workspace(actor.workspace_id, actor.platform or "chat", "")
             await tx.ensure_person(actor.workspace_id, actor.user_id, actor.display_name)
         match command:
             case cmd.Help(topic=topic):

@@ -173,8 +173,17 @@ def upgrade() -> None:
         sa.UniqueConstraint("drill_id", "person_id", name="uq_answers_drill_id_person_id"),
     )
     # Leaderboards are one GROUP BY over one of the first two; the third serves "my answers".
-    op.create_index("ix_answers_channel_id_local_date", "answers", ["channel_id", "local_date"])
-    op.create_index("ix_answers_workspace_id_local_date", "answers", ["workspace_id", "local_date"])
+    # Leaderboards: one GROUP BY over a range of one of these, never touching the rows.
+    op.create_index(
+        "ix_answers_channel_id_local_date_person_id_points_correct",
+        "answers",
+        ["channel_id", "local_date", "person_id", "points", "correct"],
+    )
+    op.create_index(
+        "ix_answers_workspace_id_local_date_person_id_points_correct",
+        "answers",
+        ["workspace_id", "local_date", "person_id", "points", "correct"],
+    )
     op.create_index("ix_answers_person_id_created_at", "answers", ["person_id", "created_at"])
 
     op.create_table(

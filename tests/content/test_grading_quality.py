@@ -69,6 +69,8 @@ class Report:
     answers: list[Graded]
     pairs: int = 0
     ordered: int = 0
+    expected_flags: int = 0
+    flagged: int = 0
     failures: list[str] = field(default_factory=list)
 
     @property
@@ -76,7 +78,10 @@ class Report:
         return self.ordered / self.pairs if self.pairs else 1.0
 
     def summary(self) -> str:
-        return f"ordering accuracy {self.ordered}/{self.pairs} = {self.accuracy:.3f}"
+        return (
+            f"ordering accuracy {self.ordered}/{self.pairs} = {self.accuracy:.3f}, "
+            f"misconceptions flagged {self.flagged}/{self.expected_flags}"
+        )
 
 
 def load_answers(path: Path, library: Library) -> list[Graded]:
@@ -122,6 +127,8 @@ def evaluate(answers: list[Graded]) -> Report:
         if a.label in ("weak", "buzzwords"):
             assert a.expected_mistakes, f"{a.name} lists no expected mistakes"
             missing = set(a.expected_mistakes) - set(a.grade.mistakes)
+            report.expected_flags += len(a.expected_mistakes)
+            report.flagged += len(a.expected_mistakes) - len(missing)
             if missing:
                 report.failures.append(f"{a.name} does not flag {sorted(missing)}")
         if a.label == "strong" and a.grade.mistakes:

@@ -44,8 +44,8 @@ UNIQUE_KEYS = {
 INDEXES = {
     "drills": {"ix_drills_due_reveals", "ix_drills_to_retry"},
     "answers": {
-        "ix_answers_channel_id_local_date",
-        "ix_answers_workspace_id_local_date",
+        "ix_answers_channel_id_local_date_person_id_points_correct",
+        "ix_answers_workspace_id_local_date_person_id_points_correct",
         "ix_answers_person_id_created_at",
     },
     "away_periods": {"ix_away_periods_person_id_start_date"},

@@ -18,7 +18,7 @@ SETUP_USAGE = (
 )
 SUMMARY = (
     "Commands: help, question, mcq, answer, pick, incident, hint, skip, stop, leaderboard, "
-    "stats, away, schedule, topics, setup, pause, resume. Type `help <command>` for details."
+    "stats, away, schedule, topics, setup, pause, resume. Type `/drill help <command>` for details."
 )
 
 
@@ -497,7 +497,7 @@ def test_command_error_str_and_attributes() -> None:
 
 def test_help_for_everyone_lists_commands_with_examples_but_not_admin_ones() -> None:
     text = cmd.help_text(None, is_admin=False)
-    assert text.splitlines()[0] == "*drillbot commands* (type `help <command>` for details)"
+    assert text.splitlines()[0] == "*drillbot commands* (type `/drill help <command>` for details)"
     for name in cmd.COMMANDS:
         if name in cmd.ADMIN_COMMANDS:
             assert f"• `{name}" not in text

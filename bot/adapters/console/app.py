@@ -66,7 +66,7 @@ class ConsoleApp:
                 await self._say(user, text, direct)
 
     async def _say(self, user: str, text: str, direct: bool) -> None:
-        actor = Actor(WORKSPACE, user, user, is_admin=user == ADMIN)
+        actor = Actor(WORKSPACE, user, user, is_admin=user == ADMIN, platform="console")
         where = Where(None if direct else CHANNEL, "" if direct else CHANNEL)
         delivery = f"console:{self._line_no}:{self.clock.now().isoformat()}"
         if text.startswith("/drill") or (direct and not text.startswith("/")):

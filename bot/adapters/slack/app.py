@@ -11,8 +11,10 @@ even acknowledged before Bolt dispatches them: see ``SlackRuntime.events``.)
 Background work runs at most ``workers`` at a time, so a burst of clicks cannot starve the
 event loop that acknowledges the next ones (nor exhaust the database pool). Opening a modal is
 urgent (its trigger_id expires three seconds after the click) and skips that queue. Engine
-calls are retried while the database is unreachable (``Deps.retrying``): the delivery key
-makes a second attempt harmless, so an acknowledged click is not lost to a locked database.
+calls retry while the database is briefly unreachable (the engine does it for commands,
+clicks, answers and messages; reading the Home tab and the schedule form's defaults retry
+here): the delivery key makes a second attempt harmless, so an acknowledged click is not lost
+to a locked database.
 """
 
 from __future__ import annotations
@@ -21,9 +23,9 @@ import asyncio
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Coroutine
 from dataclasses import dataclass, replace
-from typing import Any, TypeVar
+from typing import Any
 
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -36,18 +38,10 @@ from bot.domain import commands as cmd
 from bot.domain.model import Schedule
 from bot.messaging.message import Action, Context, Divider, Message, Replies, Visibility
 from bot.messaging.port import ChatError
-from bot.services import views
 from bot.services.commands import Where
 from bot.services.engine import Engine
-from bot.services.store import StoreUnavailable
 
 log = logging.getLogger("drillbot.slack")
-
-DATABASE_DOWN = (
-    "drillbot could not reach its database just now, so nothing was recorded. "
-    "Please try again in a minute."
-)
-T = TypeVar("T")
 
 ACK_BUDGET = 2.0
 """Seconds the schedule form waits for the core before acknowledging anyway (Slack allows 3)."""
@@ -159,7 +153,8 @@ class SlackListeners:
     # --- slash command -------------------------------------------------------------------
     async def on_command(self, ack: AsyncAck, command: Payload, context: AsyncBoltContext) -> None:
         await ack()
-        self.background.spawn(self._command(command, context.team_id))
+        opens_a_form = _bare_setup(str(command.get("text") or ""))  # trigger_id lasts 3 s
+        self.background.spawn(self._command(command, context.team_id), urgent=opens_a_form)
 
     async def _command(self, command: Payload, team: str | None) -> None:
         who = translate.command_who(command, team)
@@ -172,12 +167,8 @@ class SlackListeners:
             trigger = str(command.get("trigger_id") or "")
             if await self._open_setup(who.team_id, trigger, where):
                 return
-        delivery = translate.command_delivery(command)
-        replies = await self._core(
-            origin, "a command", lambda: self.engine.command(actor, where, text, delivery)
-        )
-        if replies is not None:
-            await self._send(replies, origin)
+        replies = await self.engine.command(actor, where, text, translate.command_delivery(command))
+        await self._send(replies, origin)
 
     async def _open_setup(self, team: str, trigger_id: str, where: Where) -> bool:
         assert where.channel_id is not None
@@ -217,13 +208,12 @@ class SlackListeners:
             str(body.get("response_url") or ""),
         )
         profile = await self.people.profile(who.team_id, who.user_id, who.name)
-        actor = who.actor(profile.name, profile.is_admin)
-        value, delivery = str(action.get("value") or ""), translate.action_delivery(body, action)
-        feedback = await self._core(
-            origin, "a click", lambda: self.engine.pick(actor, value, delivery)
+        feedback = await self.engine.pick(
+            who.actor(profile.name, profile.is_admin),
+            str(action.get("value") or ""),
+            translate.action_delivery(body, action),
         )
-        if feedback is not None:
-            await self._send(Replies().private(feedback), origin)
+        await self._send(Replies().private(feedback), origin)
 
     async def on_answer_open(
         self, ack: AsyncAck, body: Payload, action: Payload, context: AsyncBoltContext
@@ -290,14 +280,14 @@ class SlackListeners:
             log.warning("answer form without its drill; ignored")
             return
         profile = await self.people.profile(who.team_id, who.user_id, who.name)
-        actor = who.actor(profile.name, profile.is_admin)
-        text, delivery = modals.answer_text(view), translate.view_delivery(view)
-        origin = Origin(who.team_id, who.user_id, translate.where_of(meta.channel_id))
-        feedback = await self._core(
-            origin, "an answer", lambda: self.engine.answer(actor, meta.drill_id, text, delivery)
+        feedback = await self.engine.answer(
+            who.actor(profile.name, profile.is_admin),
+            meta.drill_id,
+            modals.answer_text(view),
+            translate.view_delivery(view),
         )
-        if feedback is not None:
-            await self._send(Replies().private(feedback), origin)
+        origin = Origin(who.team_id, who.user_id, translate.where_of(meta.channel_id))
+        await self._send(Replies().private(feedback), origin)
 
     async def on_setup_submit(
         self, ack: AsyncAck, body: Payload, view: Payload, context: AsyncBoltContext
@@ -333,9 +323,8 @@ class SlackListeners:
         self, who: translate.Who, where: Where, text: str, delivery: str
     ) -> Replies:
         profile = await self.people.profile(who.team_id, who.user_id, who.name)
-        actor = who.actor(profile.name, profile.is_admin)
-        return await self.engine.deps.retrying(
-            "the schedule form", lambda: self.engine.command(actor, where, text, delivery)
+        return await self.engine.command(
+            who.actor(profile.name, profile.is_admin), where, text, delivery
         )
 
     async def _report_setup(self, work: asyncio.Future[Replies], origin: Origin) -> None:
@@ -384,30 +373,20 @@ class SlackListeners:
     async def _direct_message(self, body: Payload, event: Payload, team: str | None) -> None:
         who = translate.event_who(body, event, team)
         profile = await self.people.profile(who.team_id, who.user_id)
-        actor = who.actor(profile.name, profile.is_admin)
-        text, delivery = str(event.get("text") or ""), translate.event_delivery(body, event)
-        channel = str(event.get("channel") or "")
-        origin = Origin(who.team_id, who.user_id, Where(None, ""))
-        replies = await self._core(
-            origin, "a message", lambda: self.engine.message(actor, Where(None, ""), text, delivery)
+        replies = await self.engine.message(
+            who.actor(profile.name, profile.is_admin),
+            Where(None, ""),
+            str(event.get("text") or ""),
+            translate.event_delivery(body, event),
         )
         if replies is None:
             return
+        channel = str(event.get("channel") or "")
         for reply in replies.items:
             try:
                 await self.chat.post(who.team_id, channel, reply.message)
             except ChatError as exc:
                 log.warning("could not answer %s's direct message: %s", who.user_id, exc)
-
-    # --- the core --------------------------------------------------------------------------
-    async def _core(self, origin: Origin, what: str, call: Callable[[], Awaitable[T]]) -> T | None:
-        """Call the engine, retrying while the database is unreachable (the delivery key makes
-        a retry harmless); when it stays down, tell the person nothing was recorded."""
-        try:
-            return await self.engine.deps.retrying(f"Slack: {what}", call)
-        except StoreUnavailable:
-            await self._send(Replies().private(views.error(DATABASE_DOWN)), origin)
-            return None
 
     # --- replies -------------------------------------------------------------------------
     async def _send(self, replies: Replies, origin: Origin) -> None:

@@ -37,7 +37,11 @@ class Who:
 
     def actor(self, display_name: str | None = None, is_admin: bool = False) -> Actor:
         return Actor(
-            self.team_id, self.user_id, display_name or self.name or self.user_id, is_admin
+            self.team_id,
+            self.user_id,
+            display_name or self.name or self.user_id,
+            is_admin,
+            platform="slack",
         )
 
 

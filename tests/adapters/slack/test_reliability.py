@@ -181,15 +181,15 @@ async def _mcq(slack: SlackHarness) -> Any:
 
 async def test_a_click_while_the_database_is_locked_is_retried(slack: SlackHarness) -> None:
     mcq = await _mcq(slack)
-    real = slack.engine.pick
+    real = slack.engine.answers.pick
     failures = iter([True, True])
 
-    async def flaky(actor: Actor, value: str, delivery: str) -> Message:
+    async def flaky(actor: Actor, drill_id: int, option: str, delivery: str) -> Message:
         if next(failures, False):
             raise StoreUnavailable("database is locked")
-        return await real(actor, value, delivery)
+        return await real(actor, drill_id, option, delivery)
 
-    slack.engine.pick = flaky  # type: ignore[method-assign]
+    slack.engine.answers.pick = flaky  # type: ignore[method-assign]
     _, click = await slack.click(ALICE, mcq, label="B")
     [feedback] = slack.fake.responses_to(click["response_url"].rsplit("/", 1)[-1])
     assert "*B* is right" in str(feedback["blocks"])
@@ -200,10 +200,10 @@ async def test_a_click_while_the_database_is_locked_is_retried(slack: SlackHarne
 async def test_when_the_database_stays_down_the_person_is_told(slack: SlackHarness) -> None:
     mcq = await _mcq(slack)
 
-    async def down(actor: Actor, value: str, delivery: str) -> Message:
+    async def down(actor: Actor, drill_id: int, option: str, delivery: str) -> Message:
         raise StoreUnavailable("database is locked")
 
-    slack.engine.pick = down  # type: ignore[method-assign]
+    slack.engine.answers.pick = down  # type: ignore[method-assign]
     _, click = await slack.click(ALICE, mcq, label="B")
     [told] = slack.fake.responses_to(click["response_url"].rsplit("/", 1)[-1])
     assert told["response_type"] == "ephemeral" and "nothing was recorded" in told["text"]
