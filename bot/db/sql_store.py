@@ -29,6 +29,7 @@ from bot.db.tables import (
     ChannelPostRow,
     ChannelRow,
     DrillRow,
+    ListedAdminRow,
     PersonRow,
     PracticeRow,
     StreakRow,
@@ -603,6 +604,34 @@ class SqlTx:
                 ChannelPostRow.key == key,
             )
         )
+
+    # --- admins an admin listed ------------------------------------------------------------
+    async def listed_admins(self, workspace_id: str) -> list[str]:
+        result = await self._execute(
+            select(ListedAdminRow.user_id)
+            .where(ListedAdminRow.workspace_id == workspace_id)
+            .order_by(ListedAdminRow.user_id)
+        )
+        return [str(user) for user in result.scalars()]
+
+    async def set_listed_admin(self, workspace_id: str, user_id: str, listed: bool) -> bool:
+        if not listed:
+            removed = await self._execute(
+                delete(ListedAdminRow).where(
+                    ListedAdminRow.workspace_id == workspace_id, ListedAdminRow.user_id == user_id
+                )
+            )
+            return bool(removed.rowcount)
+        await self._touch_workspace(workspace_id)
+        added = await self._execute(
+            self._insert(ListedAdminRow)
+            .values(workspace_id=workspace_id, user_id=user_id)
+            .on_conflict_do_nothing(
+                index_elements=[ListedAdminRow.workspace_id, ListedAdminRow.user_id]
+            )
+            .returning(ListedAdminRow.user_id)
+        )
+        return added.first() is not None
 
     # --- on-demand practice ----------------------------------------------------------------
     async def set_practice(self, person_id: int, item_id: str | None, now: dt.datetime) -> None:

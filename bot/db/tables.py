@@ -217,4 +217,13 @@ class PracticeRow(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
 
+class ListedAdminRow(Base):
+    """People an admin allowed to run admin commands, beyond the platform's own admins."""
+
+    __tablename__ = "listed_admins"
+
+    workspace_id: Mapped[str] = mapped_column(ID, ForeignKey("workspaces.id"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ID, primary_key=True)
+
+
 metadata = Base.metadata

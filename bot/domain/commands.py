@@ -144,6 +144,17 @@ class Schedule(Command):
 
 
 @dataclass(frozen=True)
+class Admins(Command):
+    """``admins`` lists the people an admin made admins here; ``admins add|remove <person>``
+    (admins only) changes the list. ``user`` is the platform's id: a Slack mention
+    ``<@U123|name>`` becomes ``U123``."""
+
+    keyword: ClassVar[str] = "admins"
+    action: str = "list"
+    user: str | None = None
+
+
+@dataclass(frozen=True)
 class Incident(Command):
     """A mock incident session: ``start`` (``name`` None means a random one), ``list``,
     ``resume`` or ``stop``."""
@@ -193,6 +204,7 @@ _SYNTAX: dict[str, tuple[str, str]] = {
     ),
     "pause": ("pause", "pause"),
     "resume": ("resume", "resume"),
+    "admins": ("admins [add | remove <person>]", "admins add @maria"),
 }
 
 COMMANDS: tuple[str, ...] = tuple(_SYNTAX)
@@ -204,7 +216,7 @@ USAGE: dict[str, str] = {
 }
 """Each command's usage line with an example, e.g. "`pick <A-F or 1-6>`, e.g. `pick B`"."""
 
-ADMIN_COMMANDS: tuple[str, ...] = ("setup", "pause", "resume")
+ADMIN_COMMANDS: tuple[str, ...] = ("setup", "pause", "resume", "admins")
 
 _SUMMARY: dict[str, str] = {
     "help": "this list, or the details of one command",
@@ -224,6 +236,7 @@ _SUMMARY: dict[str, str] = {
     "setup": "set when and what this channel drills",
     "pause": "stop posting drills in this channel until `resume`",
     "resume": "start posting this channel's drills again",
+    "admins": "list, add or remove the people who may run admin commands here",
 }
 
 _SETTING_HELP: dict[str, str] = {
@@ -252,6 +265,8 @@ _DETAILS: dict[str, str] = {
     "leaderboard": "Periods: this-week (the default, also `week`), last-week (also `last`), "
     "month, all (also `all-time`).",
     "away": "Dates are YYYY-MM-DD; one date means that day only. Both days are included.",
+    "admins": "Workspace admins and owners are always admins. `admins add @person` lets "
+    "someone else run setup, pause and resume too; `admins remove @person` takes it back.",
     "setup": "Give any of a time, a time zone and days, in any order, then any settings as "
     "key=value (quote values with spaces). Bare `setup` shows the current schedule.",
 }
@@ -557,6 +572,22 @@ def _parse_incident(rest: str) -> Incident:
     return Incident("start", first, level)
 
 
+_MENTION = re.compile(r"^<@([A-Za-z0-9._-]+)(?:\|[^>]*)?>$|^@?([\w.-]+)$")
+
+
+def _parse_admins(rest: str) -> Command:
+    words = rest.split()
+    if not words:
+        return Admins()
+    action, people = words[0].lower(), words[1:]
+    if action not in ("add", "remove") or len(people) != 1:
+        raise _fail("admins", "Use `admins` to list them, or `admins add|remove @person`.")
+    match = _MENTION.match(people[0])
+    if match is None:
+        raise _fail("admins", f"`{people[0]}` is not a person; mention them, e.g. `@maria`.")
+    return Admins(action, match[1] or match[2])
+
+
 def _simple(cls: type[Command]) -> Callable[[str], Command]:
     def parse_simple(rest: str) -> Command:
         _no_arguments(cls.keyword, rest)
@@ -575,6 +606,7 @@ _PARSERS: dict[str, Callable[[str], Command]] = {
     "leaderboard": _parse_leaderboard,
     "away": _parse_away,
     "setup": _parse_setup,
+    "admins": _parse_admins,
     **{cls.keyword: _simple(cls) for cls in (Stats, Pause, Resume, Topics, Schedule)},
     **{cls.keyword: _simple(cls) for cls in (Hint, Skip, Stop)},
 }

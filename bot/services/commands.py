@@ -51,12 +51,21 @@ class Commands:
         self.boards = boards
         self.incidents = incidents
 
+    async def effective(self, actor: Actor) -> Actor:
+        """The actor with admin rights when an admin listed them (`admins add`)."""
+        if actor.is_admin:
+            return actor
+        async with self.d.store.transaction() as tx:
+            listed = actor.user_id in await tx.listed_admins(actor.workspace_id)
+        return replace(actor, is_admin=True) if listed else actor
+
     async def handle(self, actor: Actor, where: Where, text: str, delivery: str) -> Replies:
         replies = Replies()
         try:
             command = cmd.parse(text)
         except cmd.CommandError as exc:
             return replies.private(views.error(exc.message, exc.usage))
+        actor = await self.effective(actor)
         if (
             isinstance(command, cmd.Resume)
             and self.incidents
@@ -99,6 +108,8 @@ class Commands:
                 )
             case cmd.Topics():
                 return replies.private(await self._topics(actor, where))
+            case cmd.Admins(action=action, user=user):
+                return replies.private(await self._admins(actor, action, user))
             case cmd.Schedule():
                 return replies.private(await self._show_schedule(actor, where))
             case cmd.Incident() | cmd.Hint() | cmd.Skip() | cmd.Stop():
@@ -283,6 +294,7 @@ class Commands:
         return views.notice("Drills resumed. The next one comes at its usual time.")
 
     async def set_paused(self, actor: Actor, channel_id: int, paused: bool) -> Message:
+        actor = await self.effective(actor)
         if not actor.is_admin:
             return views.error(ADMIN_REFUSAL)
         async with self.d.store.transaction() as tx:
@@ -290,6 +302,27 @@ class Commands:
         if channel is None or channel.workspace_id != actor.workspace_id:
             return views.error("That channel has no drills here any more.")
         return await self._pause(actor, Where(channel.external_id, channel.name), paused)
+
+    async def _admins(self, actor: Actor, action: str, user: str | None) -> Message:
+        if action != "list" and not actor.is_admin:
+            return views.error(ADMIN_REFUSAL)
+        async with self.d.store.transaction() as tx:
+            if user is not None:
+                changed = await tx.set_listed_admin(actor.workspace_id, user, action == "add")
+            listed = await tx.listed_admins(actor.workspace_id)
+        names = ", ".join(f"`{u}`" for u in listed) or "nobody yet"
+        footer = f"Listed admins: {names}. Workspace admins and owners are always admins."
+        if user is None:
+            return views.notice(footer)
+        if action == "add":
+            done = (
+                f"`{user}` can now run admin commands."
+                if changed
+                else (f"`{user}` was already listed.")
+            )
+        else:
+            done = f"`{user}` is no longer listed." if changed else f"`{user}` was not listed."
+        return views.notice(f"{done} {footer}")
 
     async def _schedule_changed(self) -> None:
         if self.d.on_schedule_change is not None:

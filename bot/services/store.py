@@ -200,6 +200,15 @@ class Tx(Protocol):
         """Give back a claim whose post failed, so a later tick retries it."""
         ...
 
+    # --- admins an admin listed ------------------------------------------------------------
+    async def listed_admins(self, workspace_id: str) -> list[str]:
+        """User ids an admin allowed to run admin commands, sorted."""
+        ...
+
+    async def set_listed_admin(self, workspace_id: str, user_id: str, listed: bool) -> bool:
+        """Add or remove a listed admin; False when nothing changed."""
+        ...
+
     # --- on-demand practice ----------------------------------------------------------------
     async def set_practice(self, person_id: int, item_id: str | None, now: dt.datetime) -> None:
         """Remember (or, with None, forget) the practice question a person is answering."""

@@ -39,6 +39,7 @@ class _State:
     streaks: dict[tuple[int, int], Streak] = field(default_factory=dict)
     posts: set[tuple[int, str, str]] = field(default_factory=set)
     practice: dict[int, str] = field(default_factory=dict)
+    admins: set[tuple[str, str]] = field(default_factory=set)
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -384,6 +385,19 @@ class MemoryTx:
 
     async def release_post(self, channel_id: int, kind: str, key: str) -> None:
         self.s.posts.discard((channel_id, kind, key))
+
+    async def listed_admins(self, workspace_id: str) -> list[str]:
+        return sorted(u for w, u in self.s.admins if w == workspace_id)
+
+    async def set_listed_admin(self, workspace_id: str, user_id: str, listed: bool) -> bool:
+        key = (workspace_id, user_id)
+        if (key in self.s.admins) == listed:
+            return False
+        if listed:
+            self.s.admins.add(key)
+        else:
+            self.s.admins.discard(key)
+        return True
 
     async def set_practice(self, person_id: int, item_id: str | None, now: dt.datetime) -> None:
         del now

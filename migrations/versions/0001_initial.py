@@ -238,10 +238,21 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["person_id"], ["people.id"], name="fk_practice_person_id_people"),
     )
 
+    op.create_table(
+        "listed_admins",
+        sa.Column("workspace_id", ID, nullable=False),
+        sa.Column("user_id", ID, nullable=False),
+        sa.PrimaryKeyConstraint("workspace_id", "user_id", name="pk_listed_admins"),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"], ["workspaces.id"], name="fk_listed_admins_workspace_id_workspaces"
+        ),
+    )
+
 
 def downgrade() -> None:
     # Children before parents; a table's indexes go with it.
     for table in (
+        "listed_admins",
         "practice",
         "channel_posts",
         "streaks",

@@ -30,6 +30,7 @@ CORE_TABLES = {
     "streaks",
     "channel_posts",
     "practice",
+    "listed_admins",
 }
 
 UNIQUE_KEYS = {

@@ -252,3 +252,16 @@ async def test_a_brief_database_outage_delays_an_answer_but_loses_nothing() -> N
     flaky.failures = 0
     rows = await h.engine.boards.rows(WORKSPACE, None, "this-week")
     assert [(r.user, r.answers) for r in rows] == [("alice", 1)]
+
+
+async def test_admins_can_list_people_who_may_run_admin_commands() -> None:
+    h = Harness()
+    assert "Only workspace admins" in await h.say("maria", "/drill setup 09:30 UTC")
+    assert "Only workspace admins" in await h.say("bob", "/drill admins add @maria")
+    added = await h.say("lead", "/drill admins add <@maria|Maria>", admin=True)
+    assert "`maria` can now run admin commands. Listed admins: `maria`." in added
+    assert "Drills are set up" in await h.say("maria", "/drill setup 09:30 UTC")
+    assert "Listed admins: `maria`" in await h.say("bob", "/drill admins")
+    removed = await h.say("maria", "/drill admins remove maria")
+    assert "`maria` is no longer listed. Listed admins: nobody yet." in removed
+    assert "Only workspace admins" in await h.say("maria", "/drill pause")
