@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from bot.content.loader import Library, load_library
 from bot.domain.grading import grade, grade_points
@@ -19,12 +22,18 @@ def test_model_answer_covers_every_key_point_and_no_mistake(question: OpenQuesti
     assert (result.score, result.missed, result.mistakes) == (1.0, (), ())
 
 
-@pytest.mark.parametrize("question", LIBRARY.open_questions(), ids=lambda q: q.id)
-def test_hard_wrapping_an_answer_changes_nothing(question: OpenQuestion) -> None:
+LABELLED = yaml.safe_load((Path(__file__).parent / "grading" / "labelled.yml").read_text())
+
+
+@pytest.mark.parametrize(
+    "entry", LABELLED, ids=lambda e: f"{e['question']}-{e['label']}-{LABELLED.index(e)}"
+)
+def test_hard_wrapping_an_answer_changes_nothing(entry: dict[str, Any]) -> None:
     """Answers pasted from an editor or an email arrive wrapped at ~72 columns."""
-    flowing = " ".join(question.model_answer.split())
-    wrapped = textwrap.fill(flowing, 72)
-    assert "\n" in wrapped
+    question = LIBRARY.get(entry["question"])
+    assert isinstance(question, OpenQuestion)
+    flowing = entry["answer"]
+    wrapped = "\n".join(textwrap.fill(line, 72) for line in flowing.split("\n"))
     assert grade(question, wrapped) == grade(question, flowing)
 
 
