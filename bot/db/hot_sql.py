@@ -28,7 +28,7 @@ INSERT_ANSWER = (
         f"INSERT INTO answers ({_ANSWER_COLUMNS}) VALUES (:drill_id, :person_id, :workspace_id, "
         ":channel_id, :local_date, :choice, :text, :correct, :coverage, :covered, :mistakes, "
         ":points, :delivery, :created_at, :updated_at) "
-        f"ON CONFLICT (drill_id, person_id) DO NOTHING RETURNING id, {_ANSWER_COLUMNS}"
+        "ON CONFLICT (drill_id, person_id) DO NOTHING RETURNING id"
     )
     .bindparams(
         bindparam("drill_id", type_=Integer),
@@ -47,7 +47,7 @@ INSERT_ANSWER = (
         bindparam("created_at", type_=UtcDateTime()),
         bindparam("updated_at", type_=UtcDateTime()),
     )
-    .columns(*AnswerRow.__table__.columns)
+    .columns(AnswerRow.__table__.c.id)
 )
 
 # The previous posted drill day of the channel that the person was not away on.

@@ -438,8 +438,28 @@ class SqlTx:
                 "updated_at": now,
             },
         )
-        row = result.first()
-        return rows.answer(row) if row else None
+        answer_id = result.scalar_one_or_none()
+        if answer_id is None:
+            return None
+        # The row is exactly what was sent; reading it back would only cost time.
+        return Answer(
+            id=answer_id,
+            drill_id=drill.id,
+            person_id=person_id,
+            workspace_id=drill.workspace_id,
+            channel_id=drill.channel_id,
+            local_date=drill.local_date,
+            choice=choice,
+            text=text,
+            correct=correct,
+            coverage=coverage,
+            covered=tuple(covered),
+            mistakes=tuple(mistakes),
+            points=points,
+            created_at=now.astimezone(dt.UTC),
+            updated_at=now.astimezone(dt.UTC),
+            delivery=delivery,
+        )
 
     async def update_answer(
         self,
