@@ -236,6 +236,19 @@ async def _bulk_history(
     return dates[-1], count
 
 
+async def refresh_statistics(store: SqlStore, kind: str) -> None:
+    """What a running database does by itself after a bulk load (autovacuum on PostgreSQL,
+    the recommended periodic ANALYZE on SQLite), so the planner sees the table as it is."""
+    if kind == "postgres":
+        async with store.engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await conn.execute(text("VACUUM ANALYZE answers"))
+            await conn.execute(text("ANALYZE people"))
+    else:
+        async with store.engine.begin() as conn:
+            await conn.execute(text("ANALYZE"))
+
+
 async def leaderboard_times(
     store: SqlStore, last_day: dt.date, rounds: int = 30
 ) -> dict[str, float]:
@@ -291,6 +304,7 @@ async def run(kind: str, total: int, people: int) -> None:
                 )
             start = time.perf_counter()
             last_day, count = await seed_history(store, total, people)
+            await refresh_statistics(store, kind)
             print(
                 f"[{kind}] seeded {count:,} answers from {people:,} people in "
                 f"{time.perf_counter() - start:.1f} s"

@@ -6,6 +6,7 @@ import datetime as dt
 import logging
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
 from bot.config import Settings
@@ -113,9 +114,26 @@ async def run_console(
     return 0
 
 
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
 def configure_logging(settings: Settings, stream: TextIO = sys.stderr) -> None:
     logging.basicConfig(
         level=getattr(logging, settings.log_level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        format=LOG_FORMAT,
         stream=stream,
     )
+
+
+def log_to_file(settings: Settings) -> Path:
+    """The console's own output is the chat; its logs go to a file beside the database, and
+    only errors still reach the terminal."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.data_dir / "drillbot.log"
+    root = logging.getLogger()
+    for handler in root.handlers:
+        handler.setLevel(logging.ERROR)
+    file_handler = logging.FileHandler(path, encoding="utf-8")
+    file_handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    root.addHandler(file_handler)
+    return path

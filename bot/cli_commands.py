@@ -85,7 +85,13 @@ def _start(text: str) -> dt.datetime:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from bot.bootstrap import ConsoleOptions, StartupError, configure_logging, run_console
+    from bot.bootstrap import (
+        ConsoleOptions,
+        StartupError,
+        configure_logging,
+        log_to_file,
+        run_console,
+    )
     from bot.config import Settings
 
     settings = Settings()
@@ -95,6 +101,7 @@ def _run(args: argparse.Namespace) -> int:
     platform = args.platform or settings.platform()
     try:
         if platform == "console":
+            log_to_file(settings)
             start = args.start
             if start is not None and start.tzinfo is None:
                 start = start.replace(tzinfo=ZoneInfo(args.tz))

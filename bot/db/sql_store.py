@@ -564,31 +564,36 @@ class SqlTx:
         end: dt.date | None,
     ) -> list[LeaderboardRow]:
         correct = func.sum(case((AnswerRow.correct.is_(True), 1), else_=0))
-        query = (
-            select(
-                AnswerRow.person_id,
-                PersonRow.external_id,
-                PersonRow.display_name,
-                func.sum(AnswerRow.points).label("points"),
-                func.count().label("answers"),
-                correct.label("correct"),
-            )
-            .join(
-                PersonRow,
-                (PersonRow.id == AnswerRow.person_id) & (PersonRow.workspace_id == workspace_id),
-            )
-            .group_by(AnswerRow.person_id, PersonRow.external_id, PersonRow.display_name)
-        )
+        # Sum per person id first (a narrow GROUP BY straight off the covering index), then
+        # look up the people: the join touches one row per person, not one per answer.
+        sums = select(
+            AnswerRow.person_id,
+            func.sum(AnswerRow.points).label("points"),
+            func.count().label("answers"),
+            correct.label("correct"),
+        ).group_by(AnswerRow.person_id)
         # Filter on exactly one of the two covering indexes' first column, so the planner
-        # takes that index; the join above keeps every row inside the workspace either way.
+        # takes that index; the join below keeps every row inside the workspace either way.
         if channel_id is not None:
-            query = query.where(AnswerRow.channel_id == channel_id)
+            sums = sums.where(AnswerRow.channel_id == channel_id)
         else:
-            query = query.where(AnswerRow.workspace_id == workspace_id)
+            sums = sums.where(AnswerRow.workspace_id == workspace_id)
         if start is not None:
-            query = query.where(AnswerRow.local_date >= start)
+            sums = sums.where(AnswerRow.local_date >= start)
         if end is not None:
-            query = query.where(AnswerRow.local_date <= end)
+            sums = sums.where(AnswerRow.local_date <= end)
+        totals = sums.subquery()
+        query = select(
+            totals.c.person_id,
+            PersonRow.external_id,
+            PersonRow.display_name,
+            totals.c.points,
+            totals.c.answers,
+            totals.c.correct,
+        ).join(
+            PersonRow,
+            (PersonRow.id == totals.c.person_id) & (PersonRow.workspace_id == workspace_id),
+        )
         result = await self._execute(query)
         return [
             LeaderboardRow(
