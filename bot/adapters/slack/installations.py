@@ -224,21 +224,7 @@ class SqlInstallationStore(AsyncInstallationStore):
         row = await self._find(enterprise_id, team_id, is_enterprise_install)
         if row is None or not row.bot_token or not row.bot_id or not row.bot_user_id:
             return None
-        bot = Bot(
-            app_id=row.app_id or None,
-            enterprise_id=row.enterprise_id or None,
-            enterprise_name=row.enterprise_name or None,
-            team_id=row.team_id or None,
-            team_name=row.team_name or None,
-            bot_token=row.bot_token,
-            bot_id=row.bot_id,
-            bot_user_id=row.bot_user_id,
-            bot_scopes=row.bot_scopes,
-            bot_refresh_token=row.bot_refresh_token,
-            bot_token_expires_at=_epoch(row.bot_token_expires_at),
-            is_enterprise_install=row.is_enterprise_install,
-            installed_at=row.installed_at.timestamp(),
-        )
+        bot = Bot(**_bot_fields(row))
         self._bots[key] = (time.monotonic() + self.cache_seconds, bot)
         return bot
 
@@ -254,25 +240,13 @@ class SqlInstallationStore(AsyncInstallationStore):
         if row is None or (user_id is not None and row.user_id != user_id):
             return None
         return Installation(
-            app_id=row.app_id or None,
-            enterprise_id=row.enterprise_id or None,
-            enterprise_name=row.enterprise_name or None,
-            team_id=row.team_id or None,
-            team_name=row.team_name or None,
-            bot_token=row.bot_token,
-            bot_id=row.bot_id,
-            bot_user_id=row.bot_user_id,
-            bot_scopes=row.bot_scopes,
-            bot_refresh_token=row.bot_refresh_token,
-            bot_token_expires_at=_epoch(row.bot_token_expires_at),
+            **_bot_fields(row),
             user_id=row.user_id,
             user_token=row.user_token,
             user_scopes=row.user_scopes,
             user_refresh_token=row.user_refresh_token,
             user_token_expires_at=_epoch(row.user_token_expires_at),
-            is_enterprise_install=row.is_enterprise_install,
             token_type=row.token_type,
-            installed_at=row.installed_at.timestamp(),
         )
 
     # --- uninstalling ------------------------------------------------------------------------
@@ -398,3 +372,22 @@ class InstallationAuthorize(AsyncAuthorize):
             bot_scopes=bot.bot_scopes,
             user_id=user_id,
         )
+
+
+def _bot_fields(row: Any) -> dict[str, Any]:
+    """What a stored installation says about the bot: shared by Bot and Installation."""
+    return {
+        "app_id": row.app_id or None,
+        "enterprise_id": row.enterprise_id or None,
+        "enterprise_name": row.enterprise_name or None,
+        "team_id": row.team_id or None,
+        "team_name": row.team_name or None,
+        "bot_token": row.bot_token,
+        "bot_id": row.bot_id,
+        "bot_user_id": row.bot_user_id,
+        "bot_scopes": row.bot_scopes,
+        "bot_refresh_token": row.bot_refresh_token,
+        "bot_token_expires_at": _epoch(row.bot_token_expires_at),
+        "is_enterprise_install": row.is_enterprise_install,
+        "installed_at": row.installed_at.timestamp(),
+    }

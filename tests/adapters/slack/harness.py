@@ -258,15 +258,7 @@ class SlackHarness:
             {
                 "type": "block_actions",
                 "enterprise": None,
-                "team": {"id": team, "domain": "team", "enterprise_id": "", "enterprise_name": ""},
-                "user": {
-                    "id": user,
-                    "username": user.lower(),
-                    "name": user.lower(),
-                    "team_id": team,
-                },
-                "api_app_id": "A0DRILL",
-                "token": "legacy-verification-token",
+                **_sender(user, team),
                 "container": {
                     "type": "message",
                     "message_ts": ts,
@@ -300,15 +292,7 @@ class SlackHarness:
             {
                 "type": "block_actions",
                 "enterprise": None,
-                "team": {"id": team, "domain": "team", "enterprise_id": "", "enterprise_name": ""},
-                "user": {
-                    "id": user,
-                    "username": user.lower(),
-                    "name": user.lower(),
-                    "team_id": team,
-                },
-                "api_app_id": "A0DRILL",
-                "token": "legacy-verification-token",
+                **_sender(user, team),
                 "container": {"type": "view", "view_id": "VHOME"},
                 "trigger_id": f"{self.next_id()}.{user}.trigger",
                 "view": {**body["view"], **view, "id": "VHOME", "team_id": team, "type": "home"},
@@ -373,15 +357,7 @@ class SlackHarness:
             {
                 "type": "view_submission",
                 "enterprise": None,
-                "team": {"id": team, "domain": "team", "enterprise_id": "", "enterprise_name": ""},
-                "user": {
-                    "id": user,
-                    "username": user.lower(),
-                    "name": user.lower(),
-                    "team_id": team,
-                },
-                "api_app_id": "A0DRILL",
-                "token": "legacy-verification-token",
+                **_sender(user, team),
                 "trigger_id": f"{self.next_id()}.{user}.trigger",
                 "is_enterprise_install": False,
             }
@@ -491,3 +467,13 @@ def _find_button(blocks: list[JSON], value: str | None, label: str | None) -> tu
             ):
                 return element, str(block.get("block_id") or f"b{n}")
     raise AssertionError(f"no button with value {value!r} / label {label!r} in {blocks}")
+
+
+def _sender(user: str, team: str) -> JSON:
+    """The fields every interaction payload carries about who sent it, and to which app."""
+    return {
+        "team": {"id": team, "domain": "team", "enterprise_id": "", "enterprise_name": ""},
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team},
+        "api_app_id": "A0DRILL",
+        "token": "legacy-verification-token",
+    }
