@@ -84,8 +84,22 @@ def rule_matches(doc: Document, rule: str, claim: bool = False) -> bool:
     return True
 
 
-def covers(doc: Document, point: KeyPoint) -> bool:
-    return any(rule_matches(doc, rule) for rule in point.covered_by)
+def _echo_only(doc: Document, rule: str, echo: frozenset[str]) -> bool:
+    """Whether every phrase of the rule found in the answer is made of the prompt's words."""
+    for group in compile_rule(rule):
+        for stems, _negative in group:
+            if phrase_spans(doc, stems) and not set(stems) <= echo:
+                return False
+    return True
+
+
+def covers(doc: Document, point: KeyPoint, echo: frozenset[str] = frozenset()) -> bool:
+    """Whether the answer covers the point. A rule matched only by words the prompt itself
+    uses does not count: repeating the question is not answering it."""
+    return any(
+        rule_matches(doc, rule) and not (echo and _echo_only(doc, rule, echo))
+        for rule in point.covered_by
+    )
 
 
 def shows(doc: Document, mistake: Mistake) -> bool:
@@ -106,9 +120,11 @@ def grade_points(
     prompt: str = "",
 ) -> Grade:
     doc = parse_document(answer)
+    echo: frozenset[str] = frozenset()
     if prompt:
         doc.excluded = shared_ngrams(doc, prompt)
-    covered = [p for p in points if covers(doc, p)]
+        echo = frozenset(content_stems(prompt))
+    covered = [p for p in points if covers(doc, p, echo)]
     shown = [m for m in mistakes if shows(doc, m)]
     total = sum(p.weight for p in points) or 1.0
     coverage = sum(p.weight for p in covered) / total

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -42,3 +43,18 @@ def test_strong_stage_answers_cover_their_rubric_without_red_flags(incident: Inc
     for stage in incident.stages:
         result = grade_points(stage.strong_answer, stage.rubric, incident.red_flags, stage.prompt)
         assert (stage.id, result.score, result.missed, result.mistakes) == (stage.id, 1.0, (), ())
+
+
+GUIDE = (
+    Path(__file__).resolve().parents[3] / "shared" / "seed" / "nodejs-backend-interview-guide.txt"
+)
+
+
+@pytest.mark.skipif(not GUIDE.exists(), reason="the seed guide lies beside the repository")
+def test_pasting_the_guides_own_question_earns_next_to_nothing() -> None:
+    """A person who pastes the source's wording of the question, not ours, gets no credit."""
+    questions = re.findall(r"^Q: (.*)$", GUIDE.read_text(encoding="utf-8"), re.M)
+    assert len(questions) == 8
+    by_origin = {q.origin: q for q in LIBRARY.open_questions()}
+    for n, text in enumerate(questions, start=1):
+        assert grade(by_origin[f"guide:q{n}"], text).score <= 0.15, f"guide:q{n}"
