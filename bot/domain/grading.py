@@ -75,6 +75,12 @@ def rule_matches(doc: Document, rule: str, claim: bool = False) -> bool:
     statement, and "X is not durable" does not claim that X is durable.
     """
     compiled = compile_rule(rule)
+    if not claim:
+        # A key point needs only that every group is there somewhere: stop at the first hit.
+        return all(
+            any(phrase_spans(doc, stems, first_only=True) for stems, _ in group)
+            for group in compiled
+        )
     sentences: set[int] | None = None
     for group in compiled:
         hits = _group_sentences(doc, group, respect_negation=claim)
@@ -88,7 +94,7 @@ def _echo_only(doc: Document, rule: str, echo: frozenset[str]) -> bool:
     """Whether every phrase of the rule found in the answer is made of the prompt's words."""
     for group in compile_rule(rule):
         for stems, _negative in group:
-            if phrase_spans(doc, stems) and not set(stems) <= echo:
+            if not set(stems) <= echo and phrase_spans(doc, stems, first_only=True):
                 return False
     return True
 

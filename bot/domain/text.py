@@ -211,8 +211,11 @@ def parse_document(text: str) -> Document:
     )
 
 
-def phrase_spans(doc: Document, phrase: tuple[str, ...], slack: int = 4) -> list[tuple[int, int]]:
-    """Every tight window, within one sentence, holding all of the phrase's stems in any order."""
+def phrase_spans(
+    doc: Document, phrase: tuple[str, ...], slack: int = 4, first_only: bool = False
+) -> list[tuple[int, int]]:
+    """Every tight window, within one sentence, holding all of the phrase's stems in any order
+    (with ``first_only``, just the first one found: enough to know the phrase is there)."""
     if not phrase:
         return []
     occurrences: list[tuple[int, int]] = []
@@ -223,7 +226,9 @@ def phrase_spans(doc: Document, phrase: tuple[str, ...], slack: int = 4) -> list
         occurrences.extend((p, k) for p in found)
     wanted = len(set(phrase))
     if wanted == 1:
-        return [(p, p) for p, _ in occurrences]
+        return (
+            [(p, p) for p, _ in occurrences[:1]] if first_only else [(p, p) for p, _ in occurrences]
+        )
     occurrences.sort()
     limit = len(phrase) + slack
     spans: list[tuple[int, int]] = []
@@ -238,6 +243,8 @@ def phrase_spans(doc: Document, phrase: tuple[str, ...], slack: int = 4) -> list
             start = occurrences[left][0]
             if pos - start < limit and doc.sentence[start] == doc.sentence[pos]:
                 spans.append((start, pos))
+                if first_only:
+                    return spans
             lk = occurrences[left][1]
             counts[lk] -= 1
             if counts[lk] == 0:
