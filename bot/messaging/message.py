@@ -61,6 +61,8 @@ class Action(StrEnum):
     """Open the answer form for a drill (value: drill id)."""
     PICK = "pick"
     """Choose an MCQ option (value: "<drill id>:<key>" or "practice:<item id>:<key>")."""
+    ANSWER_INCIDENT = "answer_incident"
+    """Open a form to answer the current stage of your mock incident (value: scenario id)."""
     PAUSE = "pause"
     RESUME = "resume"
     """Admin buttons on a channel schedule (value: channel id)."""

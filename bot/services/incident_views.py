@@ -9,7 +9,16 @@ from collections.abc import Sequence
 
 from bot.domain import incident_rules as ir
 from bot.domain.items import Incident, Stage
-from bot.messaging.message import Block, Context, Divider, Message, Section
+from bot.messaging.message import (
+    Action,
+    Actions,
+    Block,
+    Button,
+    Context,
+    Divider,
+    Message,
+    Section,
+)
 
 START = "`/drill incident`"
 LIST = "`/drill incident list`"
@@ -48,6 +57,8 @@ def stage_prompt(incident: Incident, index: int, hinted: bool, resumed: bool = F
         blocks.append(Section(f"*Back to: {incident.title}*"))
     blocks += [
         Section(f"{stage_heading(incident, index)}\n{stage.prompt}"),
+        # Platforms with forms offer one for long answers; writing a message works everywhere.
+        Actions((Button(Action.ANSWER_INCIDENT, "Answer in a form", incident.id),)),
         Context(next_steps(stage, hinted)),
     ]
     text = f"Stage {index + 1} of {len(incident.stages)}: {stage.prompt}"

@@ -143,10 +143,12 @@ class SlackListeners:
         app.command("/drill")(self.on_command)
         app.action(_action_pattern(Action.PICK))(self.on_pick)
         app.action(_action_pattern(Action.ANSWER_OPEN))(self.on_answer_open)
+        app.action(_action_pattern(Action.ANSWER_INCIDENT))(self.on_incident_open)
         app.action(_action_pattern(Action.PAUSE))(self.on_pause)
         app.action(_action_pattern(Action.RESUME))(self.on_resume)
         app.view(modals.ANSWER_CALLBACK)(self.on_answer_submit)
         app.view(modals.SETUP_CALLBACK)(self.on_setup_submit)
+        app.view(modals.INCIDENT_CALLBACK)(self.on_incident_submit)
         app.event("app_home_opened")(self.on_home_opened)
         app.event("message")(self.on_message)
 
@@ -239,6 +241,39 @@ class SlackListeners:
             await self.chat.open_view(who.team_id, str(body.get("trigger_id") or ""), view)
         except ChatError as exc:
             log.warning("could not open the answer form for drill %s: %s", drill_id, exc)
+
+    async def on_incident_open(
+        self, ack: AsyncAck, body: Payload, action: Payload, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        self.background.spawn(self._incident_open(body, context.team_id), urgent=True)
+
+    async def _incident_open(self, body: Payload, team: str | None) -> None:
+        who = translate.interaction_who(body, team)
+        question = (body.get("message") or {}).get("blocks") or []
+        view = modals.incident_modal(question, self.engine.deps.settings.max_answer_chars)
+        try:
+            await self.chat.open_view(who.team_id, str(body.get("trigger_id") or ""), view)
+        except ChatError as exc:
+            log.warning("could not open the incident answer form: %s", exc)
+
+    async def on_incident_submit(
+        self, ack: AsyncAck, body: Payload, view: Payload, context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        self.background.spawn(self._incident_submit(body, view, context.team_id))
+
+    async def _incident_submit(self, body: Payload, view: Payload, team: str | None) -> None:
+        who = translate.interaction_who(body, team)
+        profile = await self.people.profile(who.team_id, who.user_id, who.name)
+        replies = await self.engine.message(
+            who.actor(profile.name, profile.is_admin),
+            Where(None, ""),
+            modals.answer_text(view),
+            translate.view_delivery(view),
+        )
+        if replies is not None:
+            await self._send(replies, Origin(who.team_id, who.user_id, Where(None, "")))
 
     async def on_pause(
         self, ack: AsyncAck, body: Payload, action: Payload, context: AsyncBoltContext

@@ -20,6 +20,7 @@ from bot.domain import schedule_rules as rules
 from bot.domain.model import Schedule
 
 ANSWER_CALLBACK = "drillbot.answer"
+INCIDENT_CALLBACK = "drillbot.incident_answer"
 SETUP_CALLBACK = "drillbot.setup"
 MAX_ANSWER = 3000
 MAX_TITLE = 24
@@ -81,6 +82,34 @@ def answer_modal(
                     "multiline": True,
                     "max_length": min(max_length, MAX_ANSWER),
                     "placeholder": plain("Explain it as you would in an interview"),
+                },
+            },
+        ],
+    }
+
+
+def incident_modal(question: list[JSON], max_length: int = MAX_ANSWER) -> JSON:
+    """The form alternative to writing a direct message, for a mock incident's current stage."""
+    shown = [b for b in question if b.get("type") == "section"][-1:]
+    return {
+        "type": "modal",
+        "callback_id": INCIDENT_CALLBACK,
+        "title": _title("Mock incident"),
+        "submit": _title("Send answer"),
+        "close": _title("Cancel"),
+        "blocks": [
+            *shown,
+            {
+                "type": "input",
+                "block_id": "answer",
+                "label": plain("Your answer"),
+                "hint": plain("The interviewer replies in your direct messages with the bot."),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "text",
+                    "multiline": True,
+                    "max_length": min(max_length, MAX_ANSWER),
+                    "placeholder": plain("What do you do, and why?"),
                 },
             },
         ],

@@ -28,6 +28,7 @@ import jsonschema  # type: ignore[import-untyped]
 from bot.adapters.slack.chat import RetryPolicy
 from bot.adapters.slack.main import SlackConfig, SlackRuntime
 from bot.content.loader import Library
+from bot.db.sql_store import SqlStore
 from bot.scheduling.clock import ManualClock
 from bot.scheduling.virtual import VirtualTime
 from bot.services.deps import Deps, EngineSettings
@@ -93,6 +94,8 @@ class SlackHarness:
     start: str = "2026-11-30T08:00"
     """A Monday."""
     incidents: IncidentHandler | None = None
+    real_incidents: bool = False
+    """Run real mock incident sessions (stored beside everything else) instead of ``incidents``."""
     mode: str = "http"
     runtime: SlackRuntime = field(init=False)
     engine: Engine = field(init=False)
@@ -124,6 +127,12 @@ class SlackHarness:
             clock=self.clock,
             settings=EngineSettings(count_update_delay=0.0, retry_delay=0.01),
         )
+        if self.real_incidents:
+            from bot.db.incident_store import SqlIncidentStore
+            from bot.services.incidents import Incidents
+
+            assert isinstance(self.store, SqlStore)
+            self.incidents = Incidents(deps, SqlIncidentStore.over(self.store))
         self.engine = Engine(deps, incidents=self.incidents)
         self.time = VirtualTime(self.clock, self.engine)
         try:
