@@ -89,6 +89,7 @@ class IncidentSessionRow(Base):
     local_date: Mapped[dt.date] = mapped_column(Date)
     version: Mapped[int] = mapped_column(Integer)
     last_delivery: Mapped[str | None] = mapped_column(Text)
+    thread: Mapped[str | None] = mapped_column(Text)
 
 
 _T = IncidentSessionRow
@@ -141,6 +142,7 @@ def _session(r: Row[Any]) -> IncidentSession:
         points=r.points,
         version=r.version,
         last_delivery=r.last_delivery,
+        thread=r.thread,
     )
 
 
@@ -170,6 +172,7 @@ class SqlIncidentTx:
         scenario_id: str,
         now: dt.datetime,
         local_date: dt.date,
+        thread: str | None = None,
     ) -> IncidentSession | None:
         del user_id, display_name  # the people table has them
         insert = postgresql.insert if self._conn.dialect.name == "postgresql" else sqlite.insert
@@ -191,6 +194,7 @@ class SqlIncidentTx:
                 local_date=local_date,
                 version=1,
                 last_delivery=None,
+                thread=thread,
             )
             .on_conflict_do_nothing(index_elements=[_T.active_person_id])
             .returning(_T.id)

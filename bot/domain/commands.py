@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import re
@@ -163,6 +164,8 @@ class Incident(Command):
     action: str = "start"
     name: str | None = None
     level: str | None = None
+    here: bool = False
+    """Run it in a thread in the channel instead of a direct message (`incident ... here`)."""
 
 
 @dataclass(frozen=True)
@@ -189,7 +192,7 @@ _SYNTAX: dict[str, tuple[str, str]] = {
     "mcq": ("mcq [topic]", "mcq modules"),
     "answer": ("answer <your answer>", "answer Promise callbacks run before setImmediate ones"),
     "pick": ("pick <A-F or 1-6>", "pick B"),
-    "incident": ("incident [list | random | <name>] [level]", "incident random senior"),
+    "incident": ("incident [list | random | <name>] [level] [here]", "incident random senior"),
     "hint": ("hint", "hint"),
     "skip": ("skip", "skip"),
     "stop": ("stop", "stop"),
@@ -260,7 +263,8 @@ _DETAILS: dict[str, str] = {
     "answer again to improve your answer until the reveal.",
     "pick": "Options are letters A to F; numbers work too (1 is A, 2 is B, ...).",
     "incident": "`incident` starts a random scenario, `incident <name> [level]` a given one, "
-    "`incident random <level>` a random one at that level. `incident list` shows them, "
+    "`incident random <level>` a random one at that level; add `here` to run it in a thread "
+    "in the channel instead of a direct message. `incident list` shows them, "
     "`incident resume` continues a paused session and `incident stop` ends yours.",
     "leaderboard": "Periods: this-week (the default, also `week`), last-week (also `last`), "
     "month, all (also `all-time`).",
@@ -549,6 +553,11 @@ def _parse_setup(rest: str) -> Setup:
 
 def _parse_incident(rest: str) -> Incident:
     words = rest.lower().split()
+    if words[-1:] == ["here"]:
+        started = _parse_incident(" ".join(words[:-1]))
+        if started.action != "start":
+            raise _fail("incident", "`here` goes with starting one, e.g. `incident random here`.")
+        return dataclasses.replace(started, here=True)
     if words[:1] == ["start"]:
         words = words[1:]
     if not words:

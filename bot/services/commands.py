@@ -27,6 +27,8 @@ class Where:
     channel_id: str | None
     """The platform's channel id; None in a direct message."""
     channel_name: str = ""
+    thread: str | None = None
+    """The platform's reference of the message whose thread this was written in."""
 
     @property
     def direct(self) -> bool:

@@ -48,6 +48,9 @@ class IncidentSession:
     """Bumped by every save; a save over a stale version is refused."""
     last_delivery: str | None = None
     """The delivery key of the last answer, to recognise a platform's retry of it."""
+    thread: str | None = None
+    """Where a session run in a channel thread (`incident here`) lives: the adapter's
+    "<channel>|<message ref>" of its opening message; None for a direct-message session."""
 
     @property
     def active(self) -> bool:
@@ -73,6 +76,7 @@ class IncidentTx(Protocol):
         scenario_id: str,
         now: dt.datetime,
         local_date: dt.date,
+        thread: str | None = None,
     ) -> IncidentSession | None:
         """Open a session at its first stage; None when the person already has an active one.
         ``user_id`` and ``display_name`` are the person's; the SQL store reads them from the

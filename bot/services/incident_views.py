@@ -38,7 +38,7 @@ def _points(n: int) -> str:
 
 def next_steps(stage: Stage | None = None, hinted: bool = False) -> str:
     """The line under a stage prompt: where to answer and the commands that apply."""
-    steps = ["Answer in this DM."]
+    steps = ["Reply here with your answer."]
     if stage is not None and stage.hint and not hinted:
         steps.append(f"`/drill hint` for a nudge (−{ir.HINT_COST} points),")
     steps.append("`/drill skip` to move on, `/drill stop` to end with a debrief.")
@@ -65,11 +65,14 @@ def stage_prompt(incident: Incident, index: int, hinted: bool, resumed: bool = F
     return Message(text=text, blocks=tuple(blocks), kind="incident")
 
 
-def started(incident: Incident) -> Message:
+def started(incident: Incident, player: str | None = None) -> Message:
+    """The opening: the scene and the first question. ``player`` names whose session it is
+    when it runs in a channel thread, where others can read along."""
     setup = incident.setup
+    whose = f" · {player}'s session (only {player} can answer)" if player else ""
     blocks: list[Block] = [
         Section(
-            f"*Mock incident: {incident.title}*\n"
+            f"*Mock incident: {incident.title}*{whose}\n"
             f"{incident.level} · {_stages(len(incident.stages))} · up to "
             f"{_points(ir.max_points(incident))}"
         ),
@@ -82,6 +85,13 @@ def started(incident: Incident) -> Message:
     first = stage_prompt(incident, 0, hinted=False)
     return Message(
         text=f"Mock incident: {incident.title}", blocks=(*blocks, *first.blocks), kind="incident"
+    )
+
+
+def in_thread(incident: Incident) -> Message:
+    return notice(
+        f"*{incident.title}* is running in a thread in this channel.",
+        "Reply in that thread; only your replies count as answers.",
     )
 
 

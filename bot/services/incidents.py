@@ -21,8 +21,8 @@ from bot.domain import commands as cmd
 from bot.domain import incident_rules as ir
 from bot.domain import schedule_rules as rules
 from bot.domain.items import Incident
-from bot.messaging.message import Message, Replies
-from bot.messaging.port import ChatError
+from bot.messaging.message import Message, Replies, Visibility
+from bot.messaging.port import ChatError, ChatPort
 from bot.services import incident_views as views
 from bot.services.answers import Actor
 from bot.services.commands import Where
@@ -58,6 +58,18 @@ class Incidents:
 
     # --- the port ------------------------------------------------------------------------
     async def handle(self, actor: Actor, where: Where, command: object, delivery: str) -> Replies:
+        if isinstance(command, cmd.Incident) and command.action in ("start", "list"):
+            return await self._dispatch(actor, where, command, delivery)
+        thread = await self._thread_of(actor)
+        if thread is None:
+            return await self._dispatch(actor, where, command, delivery)
+        # A session run in a channel thread speaks there, wherever the command was typed.
+        replies = await self._dispatch(actor, Where(None, ""), command, delivery)
+        return await self._to_thread(actor, thread, replies)
+
+    async def _dispatch(
+        self, actor: Actor, where: Where, command: object, delivery: str
+    ) -> Replies:
         match command:
             case cmd.Incident(action="list"):
                 return _reply(where, views.scenario_list(self._scenarios()))
@@ -67,8 +79,8 @@ class Incidents:
                 return await self._resume(actor, where, bare=True)
             case cmd.Incident(action="stop") | cmd.Stop():
                 return await self._stop(actor, where, delivery)
-            case cmd.Incident(name=name, level=level):
-                return await self._start(actor, where, name, level)
+            case cmd.Incident(name=name, level=level, here=here):
+                return await self._start(actor, where, name, level, here)
             case cmd.Hint():
                 return await self._hint(actor, where, delivery)
             case cmd.Skip():
@@ -78,17 +90,25 @@ class Incidents:
     async def handle_message(
         self, actor: Actor, where: Where, text: str, delivery: str
     ) -> Replies | None:
-        if not where.direct:
+        in_thread = where.thread is not None and where.channel_id is not None
+        if not where.direct and not in_thread:
             return None
         person_id = await self._person_id(actor, create=False)
         async with self.store.transaction() as tx:
             session = await tx.active(person_id) if person_id is not None else None
+        if in_thread and (
+            session is None or session.thread != f"{where.channel_id}|{where.thread}"
+        ):
+            return None  # an ordinary thread, or someone else's session: not an answer
         if session is None:
             return self._no_session_message(text)
         word = text.strip().lower().removeprefix("/drill").strip()
         if word in BARE_COMMANDS:
             return await self.handle(actor, where, cmd.parse(word), delivery)
-        return await self._answer(actor, where, text, delivery)
+        if session.thread is None:
+            return await self._answer(actor, where, text, delivery)
+        replies = await self._answer(actor, Where(None, ""), text, delivery)
+        return await self._to_thread(actor, session.thread, replies)
 
     async def close_idle(self, now: dt.datetime) -> None:
         closed: list[tuple[IncidentSession, Message]] = []
@@ -102,6 +122,9 @@ class Incidents:
         for session, message in closed:
             log.info("closed idle incident session %s of %s", session.id, session.user_id)
             try:
+                if session.thread is not None:
+                    await _thread_reply(self.d.chat, session.workspace_id, session.thread, message)
+                    continue
                 await self.d.chat.send_direct(session.workspace_id, session.user_id, message)
             except ChatError as exc:
                 log.warning("could not send the idle debrief of session %s: %s", session.id, exc)
@@ -114,7 +137,7 @@ class Incidents:
 
     # --- starting and resuming -----------------------------------------------------------
     async def _start(
-        self, actor: Actor, where: Where, name: str | None, level: str | None
+        self, actor: Actor, where: Where, name: str | None, level: str | None, here: bool = False
     ) -> Replies:
         scenarios = self._scenarios()
         if not scenarios:
@@ -127,6 +150,29 @@ class Incidents:
         assert person_id is not None
         now = self.d.clock.now()
         local_date = await self._local_date(actor.workspace_id, now)
+        thread = None
+        if here and where.channel_id is not None:
+            async with self.store.transaction() as tx:
+                running = await tx.active(person_id)
+            if running is not None:
+                return _reply(where, self._already_running(running))
+            try:
+                ref = await self.d.chat.post(
+                    actor.workspace_id,
+                    where.channel_id,
+                    views.started(incident, actor.display_name),
+                )
+            except ChatError as exc:
+                log.warning("could not open an incident thread in %s: %s", where.channel_id, exc)
+                return _reply(
+                    where,
+                    views.error(
+                        "I could not post in this channel, so nothing was started.",
+                        "Invite me to the channel, or run `/drill incident` without `here` to "
+                        "practise in a direct message.",
+                    ),
+                )
+            thread = f"{where.channel_id}|{ref}"
         async with self.store.transaction() as tx:
             existing = await tx.active(person_id)
             session = None
@@ -139,11 +185,14 @@ class Incidents:
                     scenario_id=incident.id,
                     now=now,
                     local_date=local_date,
+                    thread=thread,
                 )
                 if session is None:  # another request for the same person won the race
                     existing = await tx.active(person_id)
         if session is None:
             return _reply(where, self._already_running(existing))
+        if thread is not None:
+            return Replies().private(views.in_thread(incident))
         replies = Replies().direct(views.started(incident))
         if not where.direct:
             replies.private(views.moved_to_dm(incident))
@@ -425,11 +474,38 @@ class Incidents:
             )
         return None
 
+    async def _thread_of(self, actor: Actor) -> str | None:
+        person_id = await self._person_id(actor, create=False)
+        if person_id is None:
+            return None
+        async with self.store.transaction() as tx:
+            session = await tx.active(person_id)
+        return session.thread if session else None
+
+    async def _to_thread(self, actor: Actor, thread: str, replies: Replies) -> Replies:
+        """Post what would have gone by direct message in the session's thread instead."""
+        kept = Replies()
+        for reply in replies.items:
+            if reply.visibility is not Visibility.DIRECT:
+                kept.items.append(reply)
+                continue
+            try:
+                await _thread_reply(self.d.chat, actor.workspace_id, thread, reply.message)
+            except ChatError as exc:
+                log.warning("could not post in incident thread %s (%s); sent by DM", thread, exc)
+                kept.items.append(reply)
+        return kept
+
     def _crossed(self) -> Message:
         return views.error(
             "That crossed with another update to your session; nothing was recorded.",
             f"{RESUME} shows where you are now.",
         )
+
+
+async def _thread_reply(chat: ChatPort, workspace_id: str, thread: str, message: Message) -> None:
+    channel, _, ref = thread.partition("|")
+    await chat.reply(workspace_id, channel, ref, message)
 
 
 def _reply(where: Where, message: Message) -> Replies:

@@ -34,6 +34,7 @@ class MemoryIncidentTx:
         scenario_id: str,
         now: dt.datetime,
         local_date: dt.date,
+        thread: str | None = None,
     ) -> IncidentSession | None:
         if await self.active(person_id) is not None:
             return None
@@ -49,6 +50,7 @@ class MemoryIncidentTx:
             started_at=now,
             last_activity_at=now,
             local_date=local_date,
+            thread=thread,
         )
         self.s.next_id += 1
         self.s.sessions[session.id] = session

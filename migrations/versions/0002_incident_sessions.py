@@ -49,6 +49,8 @@ def upgrade() -> None:
         sa.Column("local_date", sa.Date(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("last_delivery", sa.Text(), nullable=True),
+        # "<channel>|<message ref>" of a session run in a channel thread (`incident here`).
+        sa.Column("thread", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_incident_sessions"),
         sa.ForeignKeyConstraint(
             ["workspace_id"], ["workspaces.id"], name="fk_incident_sessions_workspace_id_workspaces"

@@ -115,7 +115,7 @@ async def test_the_guide_scenario_from_the_alert_to_the_debrief(
     for part in (catalog.setup.role, catalog.setup.alert, catalog.opening):
         assert part in start
     assert f"Stage 1 of 4 · {titles[0]}\n    {catalog.stages[0].prompt}" in start
-    assert "(Answer in this DM. `/drill hint` for a nudge (−2 points)" in start
+    assert "(Reply here with your answer. `/drill hint` for a nudge (−2 points)" in start
     # In the channel only a private pointer to the DM: the scenario itself is not posted there.
     assert header_of(transcript, "is waiting for you in a direct message").startswith("#team")
     assert header_of(transcript, "Your role").startswith("DM to alice")

@@ -196,7 +196,7 @@ async def test_start_in_a_channel_sends_the_scenario_as_a_direct_message(
         assert part.strip() in intro
     assert "Stage 1 of 4 · First look" in intro
     assert catalog.stages[0].prompt in intro
-    assert "Answer in this DM. `/drill hint` for a nudge (−2 points)" in intro
+    assert "Reply here with your answer. `/drill hint` for a nudge (−2 points)" in intro
     assert "direct message" in text_of(replies.items[1].message)
     session = await bed.session("alice")
     assert session is not None and session.scenario_id == CATALOG and session.stage_index == 0

@@ -32,7 +32,8 @@ CONNECT_HINT = (
 )
 USAGE = (
     "Type `/drill help`. `@alice /drill pick B` speaks as alice in #team, `@alice dm: ...` "
-    "writes to the bot directly, `:advance 2h` or `:at 2026-12-01T09:30` moves the clock."
+    "writes to the bot directly, `@alice in m3: ...` replies in the thread of message [m3], "
+    "`:advance 2h` or `:at 2026-12-01T09:30` moves the clock."
 )
 
 
@@ -62,6 +63,8 @@ class ConsoleApp:
                     await self.time.advance_to(instant)
                 except ValueError as exc:
                     self.chat.note(f"line {self._line_no}: {exc}")
+            case Say(user=user, text=text, direct=direct, thread=thread) if thread:
+                await self._say_in_thread(user, text, thread)
             case Say(user=user, text=text, direct=direct):
                 await self._say(user, text, direct)
 
@@ -81,6 +84,18 @@ class ConsoleApp:
         elif text.startswith("/"):
             self.chat.note(f"unknown slash command {text.split()[0]}; drillbot answers to /drill")
         # Other channel chatter is not for the bot.
+
+    async def _say_in_thread(self, user: str, text: str, thread: str) -> None:
+        actor = Actor(WORKSPACE, user, user, is_admin=user == ADMIN, platform="console")
+        where = Where(CHANNEL, CHANNEL, thread=thread)
+        delivery = f"console:{self._line_no}:{self.clock.now().isoformat()}"
+        replies = await self.engine.message(actor, where, text, delivery)
+        if replies is None:
+            self.chat.note(
+                f"{user} wrote in the thread of [{thread}]; the bot is not waiting there"
+            )
+            return
+        await self._deliver(actor, where, replies)
 
     async def _deliver(self, actor: Actor, where: Where, replies: Replies) -> None:
         for reply in replies.items:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from bot.messaging.message import (
+    Action,
     Actions,
     Context,
     Divider,
@@ -15,6 +16,7 @@ from bot.messaging.message import (
     Table,
 )
 
+_FORMS = (Action.ANSWER_OPEN, Action.ANSWER_INCIDENT)
 _BOLD = re.compile(r"(?<!\w)\*(\S(?:[^*\n]*\S)?)\*(?!\w)")
 
 
@@ -48,5 +50,8 @@ def render(message: Message) -> list[str]:
                     for r in rows
                 ]
             case Actions(buttons=buttons):
-                lines.append("  ".join(f"[{b.label}]" for b in buttons))
+                # A terminal opens no forms: only the buttons a typed command stands for show.
+                shown = [b for b in buttons if b.action not in _FORMS]
+                if shown:
+                    lines.append("  ".join(f"[{b.label}]" for b in shown))
     return lines

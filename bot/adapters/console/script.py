@@ -8,7 +8,11 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 DEFAULT_USER = "you"
-_SAY = re.compile(r"^@(?P<name>[A-Za-z0-9_.-]+)(?:\s+(?P<dm>dm:))?\s*(?P<text>.*)$", re.S)
+_SAY = re.compile(
+    r"^@(?P<name>[A-Za-z0-9_.-]+)"
+    r"(?:\s+(?P<dm>dm:)|\s+in\s+(?P<thread>m\d+):)?\s*(?P<text>.*)$",
+    re.S,
+)
 _DURATION = re.compile(r"^(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?$")
 
 
@@ -21,6 +25,8 @@ class Say:
     user: str
     text: str
     direct: bool
+    thread: str | None = None
+    """Written in the thread of this posted message ("m3"), with `@name in m3: ...`."""
 
 
 @dataclass(frozen=True)
@@ -73,5 +79,5 @@ def parse_line(line: str, zone: str) -> Line:
         )
     m = _SAY.match(stripped)
     if m:
-        return Say(m["name"], m["text"].strip(), direct=bool(m["dm"]))
+        return Say(m["name"], m["text"].strip(), direct=bool(m["dm"]), thread=m["thread"])
     return Say(DEFAULT_USER, stripped, direct=False)

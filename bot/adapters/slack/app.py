@@ -396,14 +396,17 @@ class SlackListeners:
     ) -> None:
         await ack()
         if (
-            event.get("channel_type") != "im"
-            or event.get("subtype")
+            event.get("subtype")
             or event.get("bot_id")
             or not event.get("user")
             or not str(event.get("text") or "").strip()
         ):
             return
-        self.background.spawn(self._direct_message(body, event, context.team_id))
+        if event.get("channel_type") == "im":
+            self.background.spawn(self._direct_message(body, event, context.team_id))
+        elif event.get("thread_ts") and event.get("thread_ts") != event.get("ts"):
+            # A reply in a thread: it may be an answer in a mock incident run `here`.
+            self.background.spawn(self._thread_message(body, event, context.team_id))
 
     async def _direct_message(self, body: Payload, event: Payload, team: str | None) -> None:
         who = translate.event_who(body, event, team)
@@ -422,6 +425,20 @@ class SlackListeners:
                 await self.chat.post(who.team_id, channel, reply.message)
             except ChatError as exc:
                 log.warning("could not answer %s's direct message: %s", who.user_id, exc)
+
+    async def _thread_message(self, body: Payload, event: Payload, team: str | None) -> None:
+        who = translate.event_who(body, event, team)
+        channel = str(event.get("channel") or "")
+        where = Where(channel, "", thread=str(event.get("thread_ts") or ""))
+        profile = await self.people.profile(who.team_id, who.user_id)
+        replies = await self.engine.message(
+            who.actor(profile.name, profile.is_admin),
+            where,
+            str(event.get("text") or ""),
+            translate.event_delivery(body, event),
+        )
+        if replies is not None:
+            await self._send(replies, Origin(who.team_id, who.user_id, where))
 
     # --- replies -------------------------------------------------------------------------
     async def _send(self, replies: Replies, origin: Origin) -> None:

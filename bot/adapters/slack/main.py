@@ -63,8 +63,10 @@ log = logging.getLogger("drillbot.slack")
 Mode = Literal["socket", "http", "oauth"]
 
 BOT_SCOPES: tuple[str, ...] = (
+    "channels:history",  # message.channels: answers in incident threads (`incident here`)
     "chat:write",  # drills, reveals, leaderboards, ephemeral feedback, count updates
     "commands",  # /drill
+    "groups:history",  # message.groups: the same in private channels
     "im:history",  # message.im: answers in incident sessions
     "im:write",  # conversations.open: incident prompts and debriefs by DM
     "users:read",  # users.info: display names, workspace admins and owners

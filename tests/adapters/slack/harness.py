@@ -452,6 +452,14 @@ class SlackHarness:
             event.pop(key, None)
         return self.event_body(event, **kw)
 
+    def thread_reply_body(self, user: str, text: str, thread_ts: str, **kw: Any) -> JSON:
+        """A reply in the team channel, in the thread under the message ``thread_ts``."""
+        body = self.direct_message_body(user, text, **kw)
+        body["event"].update(
+            {"channel_type": "channel", "channel": CHANNEL, "thread_ts": thread_ts}
+        )
+        return body
+
     async def send_event(
         self, body: JSON, settle: bool = True, headers: dict[str, str] | None = None
     ) -> Reply:

@@ -12,7 +12,7 @@ from bot.db.sql_store import SqlStore
 from bot.domain.items import Incident
 from tests.adapters.slack.conftest import ALICE, BOB
 from tests.adapters.slack.fake_slack import FakeSlack
-from tests.adapters.slack.harness import SlackHarness
+from tests.adapters.slack.harness import CHANNEL, SlackHarness
 
 LIBRARY = load_library()
 SCENARIO = LIBRARY.get("incident-catalog-latency")
@@ -67,3 +67,33 @@ async def test_a_scenario_runs_in_direct_messages_and_by_form(slack: SlackHarnes
     await slack.send_event(slack.direct_message_body(BOB, fourth.strong_answer))
     debrief = dms_to(slack, BOB)[-1]
     assert f"Debrief: {SCENARIO.title}" in debrief
+
+
+async def test_a_scenario_runs_in_a_channel_thread_with_here(slack: SlackHarness) -> None:
+    assert isinstance(SCENARIO, Incident)
+    first, second = SCENARIO.stages[:2]
+    reply = await slack.command(BOB, "incident catalog-latency here")
+    assert reply.status == 200
+    [opening] = slack.fake.posts(channel=CHANNEL, thread=False)
+    assert f"Mock incident: {SCENARIO.title}" in opening["text"]
+    assert "Bob's session (only Bob can answer)" in json.dumps(
+        opening["blocks"], ensure_ascii=False
+    )
+    thread_ts = opening.response["ts"]
+    assert slack.fake.of("conversations.open") == []  # nothing by direct message
+
+    # Someone else's reply in the thread is conversation, not an answer.
+    await slack.send_event(slack.thread_reply_body(ALICE, "restart all the pods!", thread_ts))
+    assert slack.fake.posts(channel=CHANNEL, thread=True) == []
+
+    await slack.send_event(slack.thread_reply_body(BOB, first.strong_answer, thread_ts))
+    in_thread = slack.fake.posts(channel=CHANNEL, thread=True)
+    assert {c["thread_ts"] for c in in_thread} == {thread_ts}
+    feedback, prompt = (c["text"] + json.dumps(c["blocks"], ensure_ascii=False) for c in in_thread)
+    assert f"Stage 1 of 4 · {first.title}" in feedback and "10 points of 10" in feedback
+    assert f"Stage 2 of 4: {second.prompt}"[:60] in prompt
+
+    # `/drill stop` typed in the channel ends it with the debrief in the same thread.
+    await slack.command(BOB, "stop")
+    debrief = slack.fake.posts(channel=CHANNEL, thread=True)[-1]
+    assert debrief["thread_ts"] == thread_ts and f"Debrief: {SCENARIO.title}" in debrief["text"]
