@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import sys
@@ -20,7 +21,7 @@ from bot.scheduling.clock import Clock, ManualClock
 from bot.services.deps import Deps, EngineSettings
 from bot.services.engine import Engine
 from bot.services.incident_store import IncidentStore
-from bot.services.store import Store
+from bot.services.store import Store, StoreUnavailable
 
 log = logging.getLogger("drillbot")
 
@@ -38,15 +39,37 @@ def load_content(settings: Settings) -> Library:
         ) from exc
 
 
-async def open_configured_store(settings: Settings) -> Store:
-    from bot.db.sql_store import open_store
-    from bot.db.urls import database_url
+STARTUP_ATTEMPTS = 4
 
-    url = database_url(settings.env_for_db())
+
+async def open_configured_store(settings: Settings, retry_delay: float = 1.0) -> Store:
+    """The configured database, migrated to the newest schema. A database that is down at
+    start is tried again a few times (it may be starting too), then reported plainly."""
+    from bot.db.sql_store import open_store
+    from bot.db.urls import database_url, redact
+
     try:
-        return await open_store(url, upgrade=True)
+        url = database_url(settings.env_for_db())
     except ValueError as exc:
-        raise StartupError(f"drillbot will not start: DATABASE_URL: {exc}") from exc
+        raise StartupError(f"drillbot will not start: {exc}") from exc
+    for attempt in range(1, STARTUP_ATTEMPTS + 1):
+        try:
+            return await open_store(url, upgrade=True)
+        except ValueError as exc:
+            raise StartupError(f"drillbot will not start: {exc}") from exc
+        except StoreUnavailable as exc:
+            if attempt == STARTUP_ATTEMPTS:
+                raise StartupError(
+                    f"drillbot will not start: the database at {redact(url)} is unreachable "
+                    f"after {attempt} attempts ({exc}). Check that it is running and that "
+                    "DATABASE_URL is right."
+                ) from exc
+            log.warning(
+                "database unreachable at start (%s); retry %d in %.0fs", exc, attempt, retry_delay
+            )
+            await asyncio.sleep(retry_delay)
+            retry_delay *= 2
+    raise AssertionError("unreachable")
 
 
 def make_engine(
