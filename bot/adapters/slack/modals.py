@@ -55,6 +55,23 @@ class AnswerContext:
             return None
 
 
+def _answer_input(hint: str, placeholder: str, max_length: int) -> JSON:
+    """The multiline answer box both answer forms share (``answer_text`` reads it back)."""
+    return {
+        "type": "input",
+        "block_id": "answer",
+        "label": plain("Your answer"),
+        "hint": plain(hint),
+        "element": {
+            "type": "plain_text_input",
+            "action_id": "text",
+            "multiline": True,
+            "max_length": min(max_length, MAX_ANSWER),
+            "placeholder": plain(placeholder),
+        },
+    }
+
+
 def answer_modal(
     context: AnswerContext, question: list[JSON], max_length: int = MAX_ANSWER
 ) -> JSON:
@@ -69,21 +86,11 @@ def answer_modal(
         "private_metadata": context.dump(),
         "blocks": [
             *shown,
-            {
-                "type": "input",
-                "block_id": "answer",
-                "label": plain("Your answer"),
-                "hint": plain(
-                    "Graded against the key points; you can send a new version until the reveal."
-                ),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": "text",
-                    "multiline": True,
-                    "max_length": min(max_length, MAX_ANSWER),
-                    "placeholder": plain("Explain it as you would in an interview"),
-                },
-            },
+            _answer_input(
+                "Graded against the key points; you can send a new version until the reveal.",
+                "Explain it as you would in an interview",
+                max_length,
+            ),
         ],
     }
 
@@ -99,19 +106,11 @@ def incident_modal(question: list[JSON], max_length: int = MAX_ANSWER) -> JSON:
         "close": _title("Cancel"),
         "blocks": [
             *shown,
-            {
-                "type": "input",
-                "block_id": "answer",
-                "label": plain("Your answer"),
-                "hint": plain("The interviewer replies in your direct messages with the bot."),
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": "text",
-                    "multiline": True,
-                    "max_length": min(max_length, MAX_ANSWER),
-                    "placeholder": plain("What do you do, and why?"),
-                },
-            },
+            _answer_input(
+                "The interviewer replies where the session runs: your DM or its thread.",
+                "What do you do, and why?",
+                max_length,
+            ),
         ],
     }
 
