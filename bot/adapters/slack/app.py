@@ -430,9 +430,10 @@ class SlackListeners:
         who = translate.event_who(body, event, team)
         channel = str(event.get("channel") or "")
         where = Where(channel, "", thread=str(event.get("thread_ts") or ""))
-        profile = await self.people.profile(who.team_id, who.user_id)
+        # Most thread replies are ordinary conversation: route them without a users.info call
+        # (an answer needs no display name or admin rights).
         replies = await self.engine.message(
-            who.actor(profile.name, profile.is_admin),
+            who.actor(),
             where,
             str(event.get("text") or ""),
             translate.event_delivery(body, event),
