@@ -76,11 +76,9 @@ def rule_matches(doc: Document, rule: str, claim: bool = False) -> bool:
     """
     compiled = compile_rule(rule)
     if not claim:
-        # A key point needs only that every group is there somewhere: stop at the first hit.
-        return all(
-            any(phrase_spans(doc, stems, first_only=True) for stems, _ in group)
-            for group in compiled
-        )
+        # A key point needs every group somewhere, and not denied ("you don't need a broker"
+        # does not cover the broker): stop at the first hit that stands.
+        return all(_group_sentences(doc, group, respect_negation=True) for group in compiled)
     sentences: set[int] | None = None
     for group in compiled:
         hits = _group_sentences(doc, group, respect_negation=claim)

@@ -15,7 +15,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 # A single line break is only wrapping (answers pasted from an editor or an email are often
 # hard-wrapped); a blank line or a new list item ends the sentence.
 _SENTENCE = re.compile(r"[.;!?]+(?:\s|$)|\n\s*\n|\n(?=[ \t]*(?:[-*•–]|\d+[.)])[ \t])")
-_CLAUSE = re.compile(r"[,:()]|\b(?:but|however|whereas|while|although|though)\b")
+_CLAUSE = re.compile(r"[,:()]|\b(?:but|however|whereas|while|although|though|so)\b")
 _APOSTROPHE = re.compile(r"['’`]")
 
 # Only words that carry no technical meaning: "out" (scale out), "up", "all", "same", "only",
