@@ -113,6 +113,7 @@ async def run_console(
     clock = ManualClock(start)
     chat = ConsoleChat(stdout, clock.now, options.zone)
     engine = make_engine(store, library, chat, clock, settings)
+    await engine.start()
     app = ConsoleApp(engine, clock, chat, options.zone)
     chat.note(CONNECT_HINT)
     try:

@@ -223,6 +223,10 @@ class SqlTx:
             found = replace(found, display_name=display_name)
         return found
 
+    async def people(self, limit: int) -> list[Person]:
+        result = await self._execute(select(PersonRow).order_by(PersonRow.id.desc()).limit(limit))
+        return [rows.person(r) for r in result]
+
     async def get_person(self, person_id: int) -> Person | None:
         result = await self._execute(select(PersonRow).where(PersonRow.id == person_id))
         row = result.first()

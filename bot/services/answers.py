@@ -154,6 +154,15 @@ class Answers:
             self._schedule_count_update(drill)
         return views.open_feedback(item, result, points, edited=inserted is None)
 
+    async def warm(self) -> int:
+        """Learn the people the database knows, so the first answers after a start need not
+        look each person up. Returns how many were loaded."""
+        async with self.d.store.transaction() as tx:
+            people = await tx.people(CACHE_LIMIT)
+        for p in people:
+            self._people[(p.workspace_id, p.external_id, p.display_name)] = p
+        return len(people)
+
     async def _person(self, tx: Tx, actor: Actor) -> Person:
         key = (actor.workspace_id, actor.user_id, actor.display_name)
         person = self._people.get(key)

@@ -89,6 +89,10 @@ class Engine:
             lambda: views.error(UNAVAILABLE),
         )
 
+    async def start(self) -> None:
+        """Get ready to serve: warm the caches the answer path reads."""
+        await self.answers.warm()
+
     async def tick(self, now: dt.datetime | None = None) -> None:
         now = now or self.deps.clock.now()
         await self.posting.tick(now)

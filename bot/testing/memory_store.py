@@ -104,6 +104,9 @@ class MemoryTx:
         self.s.people[person.id] = person
         return person
 
+    async def people(self, limit: int) -> list[Person]:
+        return sorted(self.s.people.values(), key=lambda p: p.id, reverse=True)[:limit]
+
     async def get_person(self, person_id: int) -> Person | None:
         return self.s.people.get(person_id)
 

@@ -245,3 +245,12 @@ async def test_an_exception_rolls_the_whole_transaction_back(store: Store) -> No
         assert await tx.get_channel(kept.id) == kept  # schedule change undone too
         # and the store still works after a rollback
         assert (await channel(tx, external="after")).external_id == "after"
+
+
+async def test_people_lists_the_newest_first_up_to_a_limit(store: Store) -> None:
+    async with store.transaction() as tx:
+        made = [await person(tx, external=f"U{n}") for n in range(3)]
+        await person(tx, workspace="W2", external="U9")
+        listed = await tx.people(3)
+    assert [p.external_id for p in listed] == ["U9", "U2", "U1"]
+    assert listed[1] == made[2]

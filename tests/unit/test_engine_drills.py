@@ -265,3 +265,28 @@ async def test_admins_can_list_people_who_may_run_admin_commands() -> None:
     removed = await h.say("maria", "/drill admins remove maria")
     assert "`maria` is no longer listed. Listed admins: nobody yet." in removed
     assert "Only workspace admins" in await h.say("maria", "/drill pause")
+
+
+async def test_engine_start_learns_people_so_first_answers_skip_the_lookup(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bot.testing.memory_store import MemoryTx
+
+    h = Harness()
+    await h.setup()
+    await h.at("2026-11-30T09:30")
+    did = await drill_id(h, "2026-11-30")
+    await h.say("alice", "/drill stats")  # alice is known to the database
+    restarted = Harness(store=h.store)  # a new bot process on the same database
+    await restarted.engine.start()
+    lookups: list[str] = []
+    original = MemoryTx.ensure_person
+
+    async def counting(self: MemoryTx, workspace_id: str, external_id: str, name: str) -> object:
+        lookups.append(external_id)
+        return await original(self, workspace_id, external_id, name)
+
+    monkeypatch.setattr(MemoryTx, "ensure_person", counting)
+    reply = await restarted.engine.answer(h.actor("alice"), did, "hot data with a ttl", "m-1")
+    assert "Answer recorded" in text_of(reply)
+    assert lookups == []  # the answer path did not look alice up again

@@ -476,6 +476,7 @@ async def run_slack(
     runtime = SlackRuntime(config, store)
     clock = SystemClock()
     engine = make_engine(store, library, runtime.chat, clock, settings)
+    await engine.start()
     scheduler = Scheduler(engine, store, clock)
     engine.deps.on_schedule_change = scheduler.sync
     stopping = asyncio.Event()
