@@ -67,6 +67,15 @@ def _group_sentences(doc: Document, group: tuple[Phrase, ...], respect_negation:
     return found
 
 
+def _group_stands(doc: Document, group: tuple[Phrase, ...]) -> bool:
+    """Whether the group has a hit that is not denied; stops at the first one."""
+    for stems, negative in group:
+        for start, end in phrase_spans(doc, stems):
+            if negative or not doc.is_negated(start, end):
+                return True
+    return False
+
+
 def rule_matches(doc: Document, rule: str, claim: bool = False) -> bool:
     """Whether the answer satisfies a rule.
 
@@ -78,7 +87,7 @@ def rule_matches(doc: Document, rule: str, claim: bool = False) -> bool:
     if not claim:
         # A key point needs every group somewhere, and not denied ("you don't need a broker"
         # does not cover the broker): stop at the first hit that stands.
-        return all(_group_sentences(doc, group, respect_negation=True) for group in compiled)
+        return all(_group_stands(doc, group) for group in compiled)
     sentences: set[int] | None = None
     for group in compiled:
         hits = _group_sentences(doc, group, respect_negation=claim)

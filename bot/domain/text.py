@@ -218,6 +218,9 @@ def phrase_spans(
     (with ``first_only``, just the first one found: enough to know the phrase is there)."""
     if not phrase:
         return []
+    if len(phrase) == 1:  # most alternatives are one word: no window to find
+        found = doc.find(phrase[0])
+        return [(p, p) for p in (found[:1] if first_only else found)]
     occurrences: list[tuple[int, int]] = []
     for k, token in enumerate(dict.fromkeys(phrase)):
         found = doc.find(token)
