@@ -67,7 +67,12 @@ class Commands:
             command = cmd.parse(text)
         except cmd.CommandError as exc:
             return replies.private(views.error(exc.message, exc.usage))
-        actor = await self.effective(actor)
+        # One transaction records who is acting and whether an admin listed them.
+        async with self.d.store.transaction() as tx:
+            await tx.ensure_workspace(actor.workspace_id, actor.platform or "chat", "")
+            await tx.ensure_person(actor.workspace_id, actor.user_id, actor.display_name)
+            if not actor.is_admin and actor.user_id in await tx.listed_admins(actor.workspace_id):
+                actor = replace(actor, is_admin=True)
         if (
             isinstance(command, cmd.Resume)
             and self.incidents
@@ -78,9 +83,6 @@ class Commands:
             return await self.incidents.handle(actor, where, command, delivery)
         if command.admin_only and not actor.is_admin:
             return replies.private(views.error(ADMIN_REFUSAL))
-        async with self.d.store.transaction() as tx:
-            await tx.ensure_workspace(actor.workspace_id, actor.platform or "chat", "")
-            await tx.ensure_person(actor.workspace_id, actor.user_id, actor.display_name)
         match command:
             case cmd.Help(topic=topic):
                 return replies.private(_help(topic, actor.is_admin))

@@ -50,7 +50,6 @@ GUIDE = (
 )
 
 
-@pytest.mark.skipif(not GUIDE.exists(), reason="the seed guide lies beside the repository")
 def test_pasting_the_guides_own_question_earns_next_to_nothing() -> None:
     """A person who pastes the source's wording of the question, not ours, gets no credit."""
     questions = re.findall(r"^Q: (.*)$", GUIDE.read_text(encoding="utf-8"), re.M)

@@ -387,10 +387,8 @@ class SlackHarness:
     async def submit(
         self, body: JSON, settle: bool = True, headers: dict[str, str] | None = None
     ) -> Reply:
-        reply = await self.post(urlencode({"payload": json.dumps(body)}), headers=headers)
-        if settle:
-            await self.settle()
-        return reply
+        """A form submission travels exactly like a button click: a signed ``payload=`` body."""
+        return await self.send_action(body, settle, headers)
 
     def event_body(self, event: JSON, team: str = TEAM, event_id: str | None = None) -> JSON:
         body = copy.deepcopy(shape("AppHomeOpenedPayload"))
