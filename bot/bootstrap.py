@@ -89,7 +89,9 @@ def make_engine(
         library=library,
         chat=chat,
         clock=clock,
-        settings=EngineSettings(grace=settings.grace),
+        settings=EngineSettings(
+            grace=settings.grace, lease=dt.timedelta(seconds=settings.lease_seconds)
+        ),
     )
     idle = dt.timedelta(hours=settings.incident_idle_hours)
     return Engine(deps, incidents=Incidents(deps, incident_store, idle_limit=idle))
@@ -147,6 +149,8 @@ def configure_logging(settings: Settings, stream: TextIO = sys.stderr) -> None:
         format=LOG_FORMAT,
         stream=stream,
     )
+    # APScheduler logs every run of every job at INFO: a line a minute that says nothing.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def log_to_file(settings: Settings) -> Path:

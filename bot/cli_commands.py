@@ -121,13 +121,57 @@ def _run(args: argparse.Namespace) -> int:
         return 0
 
 
+LEADERBOARD_FIELDS = (
+    "rank",
+    "user",
+    "name",
+    "points",
+    "answers",
+    "correct",
+    "accuracy",
+    "current_streak",
+    "best_streak",
+    "incident_points",
+)
+"""The columns of `drillbot leaderboard --format csv` (its header even when no row follows) and
+the keys of each `--format json` record."""
+
+
+def _period(text: str) -> str:
+    # The chat's `leaderboard` words, from the one list, so both take the same names.
+    from bot.domain.commands import PERIOD_ALIASES, leaderboard_period
+
+    period = leaderboard_period(text)
+    if period is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a leaderboard period; use one of {', '.join(PERIOD_ALIASES)}"
+        )
+    return period
+
+
 def _leaderboard(args: argparse.Namespace) -> int:
+    import logging
+
     from bot.bootstrap import StartupError, configure_logging
     from bot.config import Settings
+    from bot.domain.standings import incident_practice, placed
     from bot.leaderboard_cli import leaderboard_rows
+    from bot.services.views import accuracy_text
 
+    if args.json and args.format not in (None, "json"):
+        print(
+            f"drillbot leaderboard: --json and --format {args.format} ask for two formats; "
+            "give one of them",
+            file=sys.stderr,
+        )
+        return 2
+    output = "json" if args.json else (args.format or "table")
     settings = Settings()
     configure_logging(settings)
+    if logging.getLogger().getEffectiveLevel() >= logging.INFO:
+        # Opening the store checks the schema, and Alembic reports that at INFO on every run:
+        # noise on the stderr of a report meant for a pipe. LOG_LEVEL=debug still shows it.
+        logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         rows, scope = asyncio.run(
             leaderboard_rows(settings, args.workspace, args.channel, args.period)
@@ -135,38 +179,46 @@ def _leaderboard(args: argparse.Namespace) -> int:
     except (StartupError, LookupError) as exc:
         print(f"drillbot leaderboard: {exc}", file=sys.stderr)
         return 1
+    places = placed(rows)
+    rank_of = {r.person_id: n for n, r in places}
     records = [
         {
-            "rank": n,
+            "rank": rank_of.get(r.person_id),
             "user": r.user,
             "name": r.display_name,
             "points": r.points,
             "answers": r.answers,
             "correct": r.correct,
-            "accuracy": round(r.accuracy, 3),
+            "accuracy": None if r.accuracy is None else round(r.accuracy, 3),
             "current_streak": r.current_streak,
             "best_streak": r.best_streak,
             "incident_points": r.incident_points,
         }
-        for n, r in enumerate(rows, start=1)
+        for r in rows
     ]
-    if args.format == "json":
+    if output == "json":
         print(json.dumps(records, indent=2))
-    elif args.format == "csv":
+    elif output == "csv":
         buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=list(records[0]) if records else ["rank"])
+        writer = csv.DictWriter(buffer, fieldnames=LEADERBOARD_FIELDS)
         writer.writeheader()
         writer.writerows(records)
         print(buffer.getvalue(), end="")
     else:
         print(f"Leaderboard · {args.period} · {scope}")
-        if not records:
+        if not places:
             print("no answers in this period")
-        for r in records:
+        for n, r in places:
             print(
-                f"{r['rank']:>3}. {r['name']:<20} {r['points']:>5} pts  "
-                f"{r['answers']:>3} answers  {r['accuracy']:.0%} accuracy  "
-                f"streak {r['current_streak']} (best {r['best_streak']})"
+                f"{n:>3}. {r.display_name:<20} {r.points:>5} pts  "
+                f"{r.answers:>3} answers  {accuracy_text(r)} accuracy  "
+                f"streak {r.current_streak} (best {r.best_streak})"
+            )
+        incident = incident_practice(rows)
+        if incident:
+            print(
+                "Incident practice (kept apart): "
+                + ", ".join(f"{r.display_name} {r.incident_points}" for r in incident)
             )
     return 0
 
@@ -193,10 +245,17 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     board.add_argument("--workspace", help="workspace id (default: the only one, or console)")
     board.add_argument("--channel", help="channel id or name (default: the whole workspace)")
     board.add_argument(
-        "--period", choices=("this-week", "last-week", "month", "all"), default="this-week"
+        "--period",
+        type=_period,
+        default="this-week",
+        metavar="PERIOD",
+        help="this-week (default), last-week, month or all; the chat's words work too "
+        "(week, last, this-month, all-time)",
     )
-    board.add_argument("--format", choices=("table", "csv", "json"), default="table")
-    board.add_argument("--json", dest="format", action="store_const", const="json")
+    board.add_argument(
+        "--format", choices=("table", "csv", "json"), help="table (default), csv or json"
+    )
+    board.add_argument("--json", action="store_true", help="the same as --format json")
     board.set_defaults(func=_leaderboard)
 
     try:

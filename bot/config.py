@@ -21,6 +21,12 @@ class Settings(BaseSettings):
     grace_minutes: int = Field(default=120, ge=0, alias="DRILLBOT_GRACE_MINUTES")
     incident_idle_hours: float = Field(default=24, gt=0, alias="DRILLBOT_INCIDENT_IDLE_HOURS")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+    lease_seconds: float = Field(default=60, ge=1, alias="DRILLBOT_LEASE_SECONDS")
+    """How long a claim to post one message lasts unless renewed (see bot/services/delivery)."""
+    shutdown_grace_seconds: float = Field(default=20, ge=0, alias="DRILLBOT_SHUTDOWN_GRACE_SECONDS")
+    """On SIGTERM, how long the post in flight may take before it is cancelled."""
+    sweep_seconds: float = Field(default=60, gt=0, alias="DRILLBOT_SWEEP_SECONDS")
+    """How often the scheduler looks for reveals, retries and missed posts."""
 
     slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
     slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")

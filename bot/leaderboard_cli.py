@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from bot.bootstrap import open_configured_store
+from bot.bootstrap import make_engine, open_configured_store
 from bot.config import Settings
 from bot.domain.model import LeaderboardRow
 from bot.scheduling.clock import SystemClock
-from bot.services.boards import Boards
-from bot.services.deps import Deps
 from bot.testing.null_chat import NullChat
 
 
@@ -48,8 +46,9 @@ async def leaderboard_rows(
                     )
                 channel_id = found.id
                 scope = f"#{found.name or found.external_id}"
-        deps = Deps(store=store, library=Library([], {}, {}), chat=NullChat(), clock=SystemClock())
-        rows = await Boards(deps).rows(workspace, channel_id, period)
+        # The running bot's own wiring, so incident points and every board rule come along.
+        engine = make_engine(store, Library([], {}, {}), NullChat(), SystemClock(), settings)
+        rows = await engine.boards.rows(workspace, channel_id, period)
         return rows, scope
     finally:
         await store.close()

@@ -16,17 +16,25 @@ import os
 from logging.config import fileConfig
 
 from alembic import context
+from sqlalchemy import MetaData
 from sqlalchemy.engine import Connection
 
 from bot.db.engine import create_engine
-from bot.db.migrate import declared_metadata
+from bot.db.migrate import declared_metadata, migration_lock
+from bot.db.tables import NAMING_CONVENTION
 from bot.db.urls import database_url, parse, render
 
 config = context.config
 # Autogenerate (`alembic revision --autogenerate`, `alembic check`) compares the database with
 # every declared table. Upgrades run by the application need none of them, and must not fail
-# because some feature module cannot be imported.
-metadata = None if "connection" in config.attributes else declared_metadata()
+# because some feature module cannot be imported; but they need the naming convention, which
+# Alembic applies to every constraint a migration creates: without it the same migration names
+# things differently here and under `alembic upgrade head` (tests/db/test_migration_paths.py).
+metadata = (
+    MetaData(naming_convention=NAMING_CONVENTION)
+    if "connection" in config.attributes
+    else declared_metadata()
+)
 
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):
     fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -69,7 +77,9 @@ def _run_on(connection: Connection) -> None:
 async def _run_on_new_engine(url: str) -> None:
     engine = create_engine(url)
     try:
-        async with engine.begin() as connection:
+        # As `drillbot db upgrade` does (bot.db.migrate.migrate_engine, which hands us its
+        # connection instead and holds the lock itself): one process migrates at a time.
+        async with migration_lock(engine), engine.begin() as connection:
             await connection.run_sync(_run_on)
     finally:
         await engine.dispose()

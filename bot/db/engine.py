@@ -14,6 +14,9 @@ from bot.db.urls import async_url, is_sqlite, is_sqlite_memory
 SQLITE_BUSY_TIMEOUT_MS = 5_000
 """How long a writer waits for another connection's write lock before giving up."""
 
+READ_ONLY = "drillbot_read_only"
+"""The execution option of a connection whose transaction only reads (``read_only=True``)."""
+
 
 def create_engine(url: str, **options: Any) -> AsyncEngine:
     """An async engine for ``url`` (any accepted form); ``options`` go to SQLAlchemy."""
@@ -51,6 +54,9 @@ def _sqlite_engine(url: str, **options: Any) -> AsyncEngine:
         # BEGIN IMMEDIATE takes the write lock up front. A deferred BEGIN that reads and then
         # writes fails at once with SQLITE_BUSY if another connection wrote in between, and the
         # busy timeout cannot help; taking the lock first makes writers queue instead.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A transaction that only reads needs no lock at all (WAL readers never wait for the
+        # writer), so it must not queue behind one: it begins deferred.
+        read_only = conn.get_execution_options().get(READ_ONLY, False)
+        conn.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
     return engine

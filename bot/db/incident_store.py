@@ -36,6 +36,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import Mapped, mapped_column
 
+from bot.db import hot_sql
 from bot.db.errors import translate_errors
 from bot.db.sql_store import SqlStore
 from bot.db.tables import ID, NAME, Base, PersonRow
@@ -236,6 +237,16 @@ class SqlIncidentTx:
         if result.scalar_one_or_none() is None:
             return None
         return await self.get(session.id)
+
+    async def claim_delivery(self, workspace_id: str, key: str) -> bool:
+        # The table drill answers claim their keys in (migration 0001), written on this
+        # transaction's connection so the key commits or rolls back with the session's change.
+        # The workspace row exists: only people of a workspace have sessions.
+        with translate_errors(self._url):
+            result = await self._conn.execute(
+                hot_sql.CLAIM_SUBMISSION, {"workspace_id": workspace_id, "key": key}
+            )
+        return result.first() is not None
 
     async def idle(self, cutoff: dt.datetime) -> list[IncidentSession]:
         return await self._many(

@@ -20,7 +20,7 @@ from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.db import hot_sql, rows
-from bot.db.engine import create_engine
+from bot.db.engine import READ_ONLY, create_engine
 from bot.db.errors import translate_errors
 from bot.db.migrate import upgrade_engine
 from bot.db.tables import (
@@ -28,6 +28,7 @@ from bot.db.tables import (
     AwayPeriodRow,
     ChannelPostRow,
     ChannelRow,
+    DeliveryRow,
     DrillRow,
     ListedAdminRow,
     PersonRow,
@@ -42,6 +43,7 @@ from bot.domain.model import (
     Drill,
     DrillState,
     LeaderboardRow,
+    Lease,
     Person,
     Schedule,
     Slot,
@@ -322,7 +324,11 @@ class SqlTx:
     async def drills_to_retry(self, not_before: dt.datetime) -> list[Drill]:
         result = await self._execute(
             select(DrillRow)
-            .where(DrillRow.state == DrillState.FAILED.value, DrillRow.scheduled_at >= not_before)
+            .where(
+                # Spelled like ix_drills_to_retry's WHERE clause so the planner can use it.
+                DrillRow.state.in_([DrillState.CLAIMED.value, DrillState.FAILED.value]),
+                DrillRow.scheduled_at >= not_before,
+            )
             .order_by(DrillRow.scheduled_at, DrillRow.id)
         )
         return [rows.drill(r) for r in result]
@@ -634,6 +640,81 @@ class SqlTx:
             )
         )
 
+    # --- delivery leases ---------------------------------------------------------------------
+    async def take_lease(
+        self, key: str, owner: str, now: dt.datetime, until: dt.datetime
+    ) -> Lease | None:
+        inserted = await self._execute(
+            self._insert(DeliveryRow)
+            .values(key=key, owner=owner, lease_until=until, first_claimed_at=now, attempts=1)
+            .on_conflict_do_nothing(index_elements=[DeliveryRow.key])
+            .returning(DeliveryRow.attempts, DeliveryRow.first_claimed_at)
+        )
+        row = inserted.first()
+        if row is None:
+            # One conditional UPDATE: PostgreSQL re-checks the WHERE after waiting for a
+            # concurrent taker's row lock, so two processes can never both take it.
+            taken = await self._execute(
+                update(DeliveryRow)
+                .where(
+                    DeliveryRow.key == key,
+                    DeliveryRow.done_at.is_(None),
+                    (DeliveryRow.lease_until.is_(None)) | (DeliveryRow.lease_until < now),
+                )
+                .values(owner=owner, lease_until=until, attempts=DeliveryRow.attempts + 1)
+                .returning(DeliveryRow.attempts, DeliveryRow.first_claimed_at)
+            )
+            row = taken.first()
+        if row is None:
+            return None
+        return Lease(key, owner, row.attempts, row.first_claimed_at, until)
+
+    async def renew_lease(self, key: str, owner: str, until: dt.datetime) -> bool:
+        result = await self._execute(
+            update(DeliveryRow)
+            .where(
+                DeliveryRow.key == key, DeliveryRow.owner == owner, DeliveryRow.done_at.is_(None)
+            )
+            .values(lease_until=until)
+        )
+        return result.rowcount == 1
+
+    async def release_lease(self, key: str, owner: str) -> None:
+        await self._execute(
+            update(DeliveryRow)
+            .where(
+                DeliveryRow.key == key, DeliveryRow.owner == owner, DeliveryRow.done_at.is_(None)
+            )
+            .values(owner=None, lease_until=None)
+        )
+
+    async def finish_lease(self, key: str, now: dt.datetime, message_ref: str | None) -> bool:
+        result = await self._execute(
+            update(DeliveryRow)
+            .where(DeliveryRow.key == key, DeliveryRow.done_at.is_(None))
+            .values(done_at=now, message_ref=message_ref, owner=None, lease_until=None)
+        )
+        return result.rowcount == 1
+
+    async def lease_done(self, key: str) -> bool:
+        result = await self._execute(
+            select(DeliveryRow.id).where(DeliveryRow.key == key, DeliveryRow.done_at.is_not(None))
+        )
+        return result.first() is not None
+
+    async def stale_leases(self, prefix: str, now: dt.datetime) -> list[str]:
+        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        result = await self._execute(
+            select(DeliveryRow.key)
+            .where(
+                DeliveryRow.done_at.is_(None),
+                DeliveryRow.key.like(escaped + "%", escape="\\"),
+                (DeliveryRow.lease_until.is_(None)) | (DeliveryRow.lease_until < now),
+            )
+            .order_by(DeliveryRow.key)
+        )
+        return list(result.scalars())
+
     # --- admins an admin listed ------------------------------------------------------------
     async def listed_admins(self, workspace_id: str) -> list[str]:
         result = await self._execute(
@@ -694,11 +775,15 @@ class SqlStore:
         self._known_workspaces: set[str] = set()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[SqlTx]:
+    async def transaction(self, *, read_only: bool = False) -> AsyncIterator[SqlTx]:
         with translate_errors(self._url):
             connection = await self.engine.connect()
         try:
             with translate_errors(self._url):
+                if read_only:
+                    # Read by bot/db/engine.py when SQLite begins (PostgreSQL readers take no
+                    # lock that a writer holds, so nothing changes there).
+                    await connection.execution_options(**{READ_ONLY: True})
                 await connection.begin()
             try:
                 tx = SqlTx(connection, self._url, self._known_workspaces)

@@ -108,7 +108,7 @@ class AwayPeriodRow(Base):
 
 
 _DUE_REVEAL = "state = 'posted' AND revealed_at IS NULL"
-_TO_RETRY = "state = 'failed'"
+_TO_RETRY = "state IN ('claimed', 'failed')"
 
 
 class DrillRow(Base):
@@ -207,6 +207,33 @@ class ChannelPostRow(Base):
     kind: Mapped[str] = mapped_column(String(32))
     key: Mapped[str] = mapped_column(NAME)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, server_default=func.now())
+
+
+_UNFINISHED = "done_at IS NULL"
+
+
+class DeliveryRow(Base):
+    """One message that must be posted exactly once, and the lease of whoever is posting it."""
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("key"),
+        Index(
+            "ix_deliveries_unfinished",
+            "key",
+            postgresql_where=text(_UNFINISHED),
+            sqlite_where=text(_UNFINISHED),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(NAME)
+    owner: Mapped[str | None] = mapped_column(ID)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    first_claimed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    attempts: Mapped[int] = mapped_column(Integer)
+    done_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    message_ref: Mapped[str | None] = mapped_column(Text)
 
 
 class PracticeRow(Base):

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from bot.domain import schedule_rules as rules
+from bot.domain.model import Slot
 
 
 class CommandError(ValueError):
@@ -71,6 +72,8 @@ class AnswerText(Command):
     keyword: ClassVar[str] = "answer"
     text: str
     """As typed: case, inner spacing and newlines kept; outer whitespace removed."""
+    which: str | None = None
+    """The drill it answers, when named (`answer #42 ...`): see ``Pick.which``."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,10 @@ class Pick(Command):
     keyword: ClassVar[str] = "pick"
     option: str
     """An upper-case letter, A to F."""
+    which: str | None = None
+    """The drill it is for, when named: its number (``"42"``), a slot (``"daily"``, ``"mcq"``)
+    or the label the platform shows on its message (the console's ``"m7"``). None means the
+    channel's only open one; with two open, the service asks which."""
 
 
 @dataclass(frozen=True)
@@ -147,12 +154,16 @@ class Schedule(Command):
 @dataclass(frozen=True)
 class Admins(Command):
     """``admins`` lists the people an admin made admins here; ``admins add|remove <person>``
-    (admins only) changes the list. ``user`` is the platform's id: a Slack mention
-    ``<@U123|name>`` becomes ``U123``."""
+    (admins only) changes the list. ``user`` is the platform's id: a mention token
+    ``<@U123>`` (or Slack's ``<@U123|name>``) becomes ``U123``."""
 
     keyword: ClassVar[str] = "admins"
     action: str = "list"
     user: str | None = None
+    typed: str | None = None
+    """The word as typed when the person was named in plain text (``@maria``), not by a
+    mention token; ``user`` is then that name. Only where names are ids (the console) does it
+    identify someone: see ``not_a_mention``."""
 
 
 @dataclass(frozen=True)
@@ -190,8 +201,11 @@ _SYNTAX: dict[str, tuple[str, str]] = {
     "help": ("help [command]", "help setup"),
     "question": ("question [topic]", "question event-loop"),
     "mcq": ("mcq [topic]", "mcq modules"),
-    "answer": ("answer <your answer>", "answer Promise callbacks run before setImmediate ones"),
-    "pick": ("pick <A-F or 1-6>", "pick B"),
+    "answer": (
+        "answer [#drill] <your answer>",
+        "answer Promise callbacks run before setImmediate ones",
+    ),
+    "pick": ("pick [drill] <A-F or 1-6>", "pick B"),
     "incident": ("incident [list | random | <name>] [level] [here]", "incident random senior"),
     "hint": ("hint", "hint"),
     "skip": ("skip", "skip"),
@@ -260,8 +274,13 @@ _DETAILS: dict[str, str] = {
     "question": "The topic is a topic id from `topics`. Answer with `answer <text>`.",
     "mcq": "The topic is a topic id from `topics`. Answer with `pick <option>`.",
     "answer": "Your whole message after `answer` is graded, line breaks included. You can "
-    "answer again to improve your answer until the reveal.",
-    "pick": "Options are letters A to F; numbers work too (1 is A, 2 is B, ...).",
+    "answer again to improve your answer until the reveal. If two questions are open in the "
+    "channel, start with the number shown on the one you answer: `answer #42 <your answer>`.",
+    "pick": "Options are letters A to F; numbers work too (1 is A, 2 is B, ...). If two "
+    "multiple-choice questions are open in the channel, name the one you pick for before the "
+    "option: its number shown on the question (`pick 42 B` or `pick #42 B`) or its slot "
+    "(`pick daily B`, or `pick mcq B` for the mcq-time one); in the console the message's "
+    "label works too (`pick m7 B`). The buttons on a question always pick for that question.",
     "incident": "`incident` starts a random scenario, `incident <name> [level]` a given one, "
     "`incident random <level>` a random one at that level; add `here` to run it in a thread "
     "in the channel instead of a direct message. `incident list` shows them, "
@@ -361,6 +380,14 @@ PERIOD_ALIASES: dict[str, str] = {
     "all": "all",
     "all-time": "all",
 }
+"""Every word for a leaderboard period, the chat's and `drillbot leaderboard --period`'s."""
+
+
+def leaderboard_period(text: str) -> str | None:
+    """The period (one of ``schedule_rules.PERIODS``) that ``text`` names, as `leaderboard`
+    reads it (any case, spaces or dashes: "Last Week"); None when it names none."""
+    return PERIOD_ALIASES.get("-".join(text.lower().split()))
+
 
 LEVEL_WORDS = frozenset({"intern", "junior", "mid", "senior", "staff", "principal"})
 """Words that ``incident <word>`` reads as a level (a random scenario at it), not a name."""
@@ -400,6 +427,15 @@ def _topic(rest: str) -> str | None:
     return "-".join(rest.lower().split()) or None
 
 
+# Only `#42` names a drill before an answer: a bare number, a slot word or "m7" could start
+# the answer itself.
+_ANSWER_WHICH = re.compile(r"#(\d+)\s+(\S.*)", re.DOTALL)
+_DRILL_NUMBER = re.compile(r"#?(\d+)")
+_MESSAGE_LABEL = re.compile(r"m\d+", re.IGNORECASE)
+SLOT_WORDS: tuple[str, ...] = tuple(slot.value for slot in Slot)
+"""The slots a drill is named by in `pick <slot> <option>`: ``daily`` and ``mcq``."""
+
+
 def _parse_answer(rest: str) -> AnswerText:
     if not rest:
         raise _fail(
@@ -407,31 +443,64 @@ def _parse_answer(rest: str) -> AnswerText:
             "Write your answer after `answer`, e.g. "
             "`answer process.nextTick callbacks run before promise callbacks`.",
         )
+    if re.fullmatch(r"#\d+", rest):
+        raise _fail("answer", f"Write your answer after `answer {rest}`.")
+    named = _ANSWER_WHICH.fullmatch(rest)
+    if named:
+        return AnswerText(named[2].strip(), which=named[1])
     return AnswerText(rest)
+
+
+def _option(token: str) -> str | None:
+    token = token.strip("()[].:,").upper()
+    if len(token) == 1 and token in OPTION_LETTERS:
+        return token
+    if re.fullmatch(r"[1-9]", token) and int(token) <= len(OPTION_LETTERS):
+        return OPTION_LETTERS[int(token) - 1]
+    return None
+
+
+def _which(token: str) -> str | None:
+    """A drill's name in `pick <which> <option>`, normalised; None if the token names none."""
+    if number := _DRILL_NUMBER.fullmatch(token):
+        return number[1]
+    if _MESSAGE_LABEL.fullmatch(token) or token.lower() in SLOT_WORDS:
+        return token.lower()
+    return None
 
 
 def _parse_pick(rest: str) -> Pick:
     words = rest.split()
     if not words:
         raise _fail("pick", "Say which option you pick, e.g. `pick B`.")
-    if len(words) > 1:
+    # A number first names a drill even if it could be an option: drills 1-6 exist too.
+    two_letters = len(words) == 2 and not words[0].isdigit() and _option(words[0])
+    if len(words) > 2 or two_letters:
         raise _fail("pick", f"Pick one option, not `{rest}`: a letter A–F or a number 1–6.")
-    token = words[0].strip("()[].:,").upper()
-    if len(token) == 1 and token in OPTION_LETTERS:
-        return Pick(token)
-    if re.fullmatch(r"[1-9]", token) and int(token) <= len(OPTION_LETTERS):
-        return Pick(OPTION_LETTERS[int(token) - 1])
-    raise _fail(
-        "pick", f"`{words[0]}` is not an option. Pick a letter A–F or a number 1–6, e.g. `pick B`."
-    )
+    which = None
+    if len(words) == 2:
+        which = _which(words[0])
+        if which is None:
+            raise _fail(
+                "pick",
+                f"`{words[0]}` does not name a question. Name it by its number (`pick 42 B`) "
+                "or its slot (`pick daily B`, `pick mcq B`), or give just the option.",
+            )
+    option = _option(words[-1])
+    if option is None:
+        raise _fail(
+            "pick",
+            f"`{words[-1]}` is not an option. Pick a letter A–F or a number 1–6, e.g. `pick B`.",
+        )
+    return Pick(option, which)
 
 
 def _parse_leaderboard(rest: str) -> Leaderboard:
-    key = "-".join(rest.lower().split())
-    if not key:
+    if not rest.split():
         return Leaderboard()
-    if key in PERIOD_ALIASES:
-        return Leaderboard(PERIOD_ALIASES[key])
+    period = leaderboard_period(rest)
+    if period is not None:
+        return Leaderboard(period)
     raise _fail(
         "leaderboard",
         f"`{rest}` is not a leaderboard period. "
@@ -594,7 +663,19 @@ def _parse_admins(rest: str) -> Command:
     match = _MENTION.match(people[0])
     if match is None:
         raise _fail("admins", f"`{people[0]}` is not a person; mention them, e.g. `@maria`.")
-    return Admins(action, match[1] or match[2])
+    if match[1]:
+        return Admins(action, match[1])
+    return Admins(action, match[2], typed=people[0])
+
+
+def not_a_mention(typed: str) -> CommandError:
+    """Why a name typed as plain text cannot be used where only mentions identify people."""
+    return _fail(
+        "admins",
+        f"`{typed}` is not a mention, only text, so I can't tell who it is. "
+        "Type `@` and pick the person from the list that pops up, so their name turns into a "
+        "mention, then send the command.",
+    )
 
 
 def _simple(cls: type[Command]) -> Callable[[str], Command]:

@@ -22,10 +22,11 @@ class Slot(StrEnum):
 
 class DrillState(StrEnum):
     CLAIMED = "claimed"
-    """A process won the unique key and is posting it."""
+    """Chosen and not posted yet: its delivery lease says who is posting it, until when."""
     POSTED = "posted"
     FAILED = "failed"
-    """Posting failed; it is retried on the next tick while still inside the grace window."""
+    """Written before delivery leases, for a post that failed. Now a failed post leaves its
+    drill CLAIMED with the lease given back; both are retried while inside the grace window."""
     SKIPPED = "skipped"
     """Found too late (outside the grace window); logged and never posted."""
 
@@ -138,8 +139,9 @@ class LeaderboardRow:
     incident_points: int = 0
 
     @property
-    def accuracy(self) -> float:
-        return self.correct / self.answers if self.answers else 0.0
+    def accuracy(self) -> float | None:
+        """None with no answers: nothing was missed, so "0%" would be untrue."""
+        return self.correct / self.answers if self.answers else None
 
 
 @dataclass(frozen=True)
@@ -147,3 +149,22 @@ class DrillStats:
     answered: int
     choices: dict[str, int] = field(default_factory=dict)
     average_coverage: float | None = None
+
+
+@dataclass(frozen=True)
+class Lease:
+    """The right to post one keyed message, held by ``owner`` until it is done or expires.
+
+    ``attempts`` counts every taking of the lease: above 1, an earlier holder may have posted
+    the message before it died, so the platform is asked first (since ``first_claimed_at``).
+    """
+
+    key: str
+    owner: str
+    attempts: int
+    first_claimed_at: dt.datetime
+    until: dt.datetime
+
+    @property
+    def retried(self) -> bool:
+        return self.attempts > 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from bot.domain.model import AwayPeriod, Streak
+from bot.domain.model import AwayPeriod, Drill, Streak
 
 
 def is_away(day: dt.date, away: Iterable[AwayPeriod]) -> bool:
@@ -40,6 +40,19 @@ def advance(
     return Streak(person_id, channel_id, current, max(streak.best, current), day)
 
 
+def takes_answers(drill: Drill, now: dt.datetime) -> bool:
+    """Whether a posted drill still takes answers: until its reveal time, revealed or not
+    (the rule answers follow, so a day stops counting as open exactly when answering stops)."""
+    return drill.revealed_at is None and now < drill.reveal_at
+
+
+def closed_days(drill_days: Iterable[dt.date], open_drills: Iterable[Drill]) -> set[dt.date]:
+    """The drill days none of whose drills still takes answers (``open_drills``: the channel's
+    drills that do, e.g. those ``takes_answers`` keeps)."""
+    still_open = {d.local_date for d in open_drills}
+    return {day for day in drill_days if day not in still_open}
+
+
 def current_length(
     streak: Streak,
     drill_days: Sequence[dt.date],
@@ -48,8 +61,11 @@ def current_length(
 ) -> int:
     """The streak as it stands: zero once a later drill day closed without an answer.
 
-    ``drill_days`` are the channel's drill days up to today; ``closed`` those whose answer
-    window has ended.
+    The one definition every board, `/drill stats`, the Home tab and `drillbot leaderboard`
+    show. ``drill_days`` are every day the channel posted a drill, not only those up to the
+    reader's today: the reader's clock may be behind the one that posted them (the CLI reading
+    a console run with ``--start``), and a later posted drill day exists either way.
+    ``closed`` are the days whose answer window has ended (``closed_days``).
     """
     if streak.last_date is None:
         return 0

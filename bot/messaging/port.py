@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -17,6 +18,10 @@ class Capabilities:
     ephemeral: bool
     edits: bool
     """Posted messages can be updated (live answer counts)."""
+    names_are_ids: bool = True
+    """A name typed in a command (``@maria``) identifies a person: the console's user ids are
+    the names people type. False where only a mention the platform turned into an id
+    (``<@U123>``) does (Slack, Discord): a typed name there is just text."""
 
 
 class ChatError(Exception):
@@ -42,4 +47,26 @@ class ChatPort(Protocol):
         """Show a message in the channel to one person only."""
         ...
 
-    async def send_direct(self, workspace_id: str, user: str, message: Message) -> None: ...
+    async def send_direct(self, workspace_id: str, user: str, message: Message) -> str:
+        """Send a direct message; return its reference."""
+        ...
+
+    async def find_posted(
+        self,
+        workspace_id: str,
+        channel: str,
+        key: str,
+        since: dt.datetime,
+        thread: str | None = None,
+    ) -> str | None:
+        """The reference of a message the bot posted with ``Message.key == key`` at or after
+        ``since`` (in ``thread`` when given), or None when there is none. A platform that keeps
+        no such key, or a conversation that died with the process (the console), answers None.
+        Raises ChatError when the platform cannot be asked; the caller then tries later."""
+        ...
+
+    async def find_direct(
+        self, workspace_id: str, user: str, key: str, since: dt.datetime
+    ) -> str | None:
+        """Like ``find_posted``, in the direct conversation with ``user``."""
+        ...

@@ -15,7 +15,7 @@ from bot.messaging.message import Message
 from bot.messaging.port import ChatError
 from bot.services import views
 from bot.services.deps import Deps
-from bot.services.store import Tx
+from bot.services.store import StoreUnavailable, Tx
 
 log = logging.getLogger("drillbot.answers")
 
@@ -81,10 +81,12 @@ class Answers:
             if inserted is None:
                 first = await tx.get_answer(drill.id, person.id)
                 assert first is not None and first.choice is not None
-                return views.mcq_feedback(item, first.choice, first_choice=first.choice == option)
+                return views.mcq_feedback(
+                    item, first.choice, first_choice=first.choice == option, drill=drill
+                )
             await tx.advance_streak(person.id, drill.channel_id, drill.local_date)
         self._schedule_count_update(drill)
-        return views.mcq_feedback(item, option)
+        return views.mcq_feedback(item, option, drill=drill)
 
     async def answer(self, actor: Actor, drill_id: int, text: str, delivery: str) -> Message:
         """An open answer (the modal or `answer <text>`). Edits replace it until the reveal."""
@@ -134,7 +136,7 @@ class Answers:
                 ):
                     # The platform delivered this same submission again: answer as before.
                     return views.open_feedback(
-                        item, grade(item, existing.text), existing.points, edited=False
+                        item, grade(item, existing.text), existing.points, edited=False, drill=drill
                     )
                 if existing.delivery:
                     # Retire the replaced version's key, so a late retry cannot bring it back.
@@ -152,7 +154,7 @@ class Answers:
                 )
         if inserted is not None:
             self._schedule_count_update(drill)
-        return views.open_feedback(item, result, points, edited=inserted is None)
+        return views.open_feedback(item, result, points, edited=inserted is None, drill=drill)
 
     async def warm(self) -> int:
         """Learn the people the database knows, so the first answers after a start need not
@@ -218,8 +220,13 @@ class Answers:
             await self.d.chat.update(
                 channel.workspace_id, channel.external_id, drill.message_ref, message
             )
-        except ChatError as exc:
+        except (ChatError, StoreUnavailable) as exc:
+            # The count is cosmetic and the next answer refreshes it: log, do not retry.
             log.warning("could not refresh the answer count of drill %s: %s", drill.id, exc)
+        except Exception:
+            # Nobody awaits this task, so an error left in it would surface only as "Task
+            # exception was never retrieved", whenever the task happens to be collected.
+            log.exception("could not refresh the answer count of drill %s", drill.id)
         finally:
             self._count_tasks.pop(drill.id, None)
 

@@ -7,19 +7,15 @@ from dataclasses import dataclass, replace
 
 from bot.domain import schedule_rules as rules
 from bot.domain.model import Answer, AwayPeriod, LeaderboardRow
-from bot.domain.streaks import current_length
+from bot.domain.standings import place_of, ranked
+from bot.domain.streaks import closed_days, current_length, takes_answers
 from bot.services.deps import Deps
 from bot.services.incident_port import IncidentHandler
 
-PERIODS = ("this-week", "last-week", "month", "all")
+PERIODS = rules.PERIODS
 
-
-def ranked(rows: list[LeaderboardRow]) -> list[LeaderboardRow]:
-    """Most points first; ties go to more correct answers, the longer best streak, then name."""
-    return sorted(
-        rows,
-        key=lambda r: (-r.points, -r.correct, -r.best_streak, r.display_name.lower(), r.user),
-    )
+STREAK_DAYS = 400
+"""How many of a channel's latest drill days a current streak is checked against."""
 
 
 @dataclass(frozen=True)
@@ -53,7 +49,7 @@ class Boards:
         return Standing(
             week=next((r for r in week if r.user == user_id), None),
             total=next((r for r in total if r.user == user_id), None),
-            rank=next((n for n, r in enumerate(week, 1) if r.user == user_id), None),
+            rank=place_of(week, user_id),
             week_rows=week,
             recent=titled,
         )
@@ -102,10 +98,11 @@ class Boards:
             drill_days: dict[int, list[dt.date]] = {}
             closed: dict[int, set[dt.date]] = {}
             for cid in channel_ids:
-                days = await tx.drill_dates(cid, today + dt.timedelta(days=1), 400)
-                still_open = {d.local_date for d in await tx.open_drills(cid, now)}
+                # Every posted drill day, whatever this reader's today is (see current_length).
+                days = await tx.drill_dates(cid, dt.date.max, STREAK_DAYS)
+                answerable = [d for d in await tx.open_drills(cid, now) if takes_answers(d, now)]
                 drill_days[cid] = days
-                closed[cid] = {d for d in days if d not in still_open}
+                closed[cid] = closed_days(days, answerable)
             away: dict[int, list[AwayPeriod]] = {}
             for period_ in await tx.away_for([r.person_id for r in rows]):
                 away.setdefault(period_.person_id, []).append(period_)
@@ -126,6 +123,7 @@ class Boards:
                 r,
                 current_streak=best.get(r.person_id, (0, 0))[0],
                 best_streak=best.get(r.person_id, (0, 0))[1],
+                incident_points=incident_points.get(r.person_id, 0),
             )
             for r in rows
         ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import random
 from dataclasses import dataclass, replace
 
@@ -10,9 +11,10 @@ from bot.domain import commands as cmd
 from bot.domain import schedule_rules as rules
 from bot.domain.grading import grade
 from bot.domain.items import MultipleChoice, OpenQuestion
-from bot.domain.model import Channel, Schedule
+from bot.domain.model import Channel, Drill, Schedule
 from bot.messaging.message import Message, Replies, Section
-from bot.services import views
+from bot.messaging.port import ChatError
+from bot.services import content_filters, views
 from bot.services.answers import Actor, Answers
 from bot.services.boards import Boards
 from bot.services.deps import Deps
@@ -34,6 +36,8 @@ class Where:
     def direct(self) -> bool:
         return self.channel_id is None
 
+
+log = logging.getLogger("drillbot.commands")
 
 ADMIN_REFUSAL = (
     "Only workspace admins, and people an admin has listed, can change this channel's drills."
@@ -88,10 +92,12 @@ class Commands:
                 return replies.private(_help(topic, actor.is_admin))
             case cmd.Question(topic=topic) | cmd.Mcq(topic=topic):
                 return replies.private(await self._practice(actor, command, topic))
-            case cmd.AnswerText(text=answer_text):
-                return replies.private(await self._answer(actor, where, answer_text, delivery))
-            case cmd.Pick(option=option):
-                return replies.private(await self._pick(actor, where, option, delivery))
+            case cmd.AnswerText(text=answer_text, which=which):
+                return replies.private(
+                    await self._answer(actor, where, answer_text, which, delivery)
+                )
+            case cmd.Pick(option=option, which=which):
+                return replies.private(await self._pick(actor, where, option, which, delivery))
             case cmd.Leaderboard(period=period):
                 return replies.private(await self._leaderboard(actor, where, period))
             case cmd.Stats():
@@ -99,7 +105,7 @@ class Commands:
             case cmd.Away(start=start, end=end):
                 return replies.private(await self._away(actor, where, start, end))
             case cmd.Setup():
-                return replies.private(await self._setup(actor, where, command))
+                return _and_announce(replies, *await self._setup(actor, where, command))
             case cmd.Pause() | cmd.Resume():
                 if (
                     isinstance(command, cmd.Resume)
@@ -107,13 +113,12 @@ class Commands:
                     and (where.direct or not actor.is_admin)
                 ):
                     return await self.incidents.handle(actor, where, command, delivery)
-                return replies.private(
-                    await self._pause(actor, where, paused=isinstance(command, cmd.Pause))
-                )
+                paused = isinstance(command, cmd.Pause)
+                return _and_announce(replies, *await self._pause(actor, where, paused))
             case cmd.Topics():
                 return replies.private(await self._topics(actor, where))
-            case cmd.Admins(action=action, user=user):
-                return replies.private(await self._admins(actor, action, user))
+            case cmd.Admins(action=action, user=user, typed=typed):
+                return replies.private(await self._admins(actor, action, user, typed))
             case cmd.Schedule():
                 return replies.private(await self._show_schedule(actor, where))
             case cmd.Incident() | cmd.Hint() | cmd.Skip() | cmd.Stop():
@@ -138,23 +143,44 @@ class Commands:
         now = self.d.clock.now()
         async with self.d.store.transaction() as tx:
             person = await tx.ensure_person(actor.workspace_id, actor.user_id, actor.display_name)
-            await tx.set_practice(person.id, item.id, now)
+            # The store keeps one practice value per person; it holds the open question and
+            # the MCQ side by side (item ids, space-separated), so asking for one kind never
+            # drops the other and no schema change is needed.
+            kept = [
+                other.id
+                for other in self._practice_items(await tx.get_practice(person.id))
+                if other.kind != item.kind
+            ]
+            await tx.set_practice(person.id, " ".join([*kept, item.id]), now)
         return views.drill_message(item, topics.get(item.topic, item.topic), "UTC", drill=None)
 
-    async def _practice_item(self, actor: Actor) -> OpenQuestion | MultipleChoice | None:
+    def _practice_items(self, stored: str | None) -> list[OpenQuestion | MultipleChoice]:
+        found = [self.d.library.get(item_id) for item_id in (stored or "").split()]
+        return [item for item in found if isinstance(item, OpenQuestion | MultipleChoice)]
+
+    async def _practice_item(
+        self, actor: Actor, kind: type[OpenQuestion] | type[MultipleChoice]
+    ) -> OpenQuestion | MultipleChoice | None:
         async with self.d.store.transaction() as tx:
             person = await tx.find_person(actor.workspace_id, actor.user_id)
-            item_id = await tx.get_practice(person.id) if person else None
-        item = self.d.library.get(item_id) if item_id else None
-        return item if isinstance(item, OpenQuestion | MultipleChoice) else None
+            stored = await tx.get_practice(person.id) if person else None
+        return next((i for i in self._practice_items(stored) if isinstance(i, kind)), None)
 
     # --- answers ---------------------------------------------------------------------------
-    async def _answer(self, actor: Actor, where: Where, text: str, delivery: str) -> Message:
+    async def _answer(
+        self, actor: Actor, where: Where, text: str, which: str | None, delivery: str
+    ) -> Message:
         if not where.direct:
-            drill_id = await self._open_drill_id(actor, where, "open")
-            if drill_id is not None:
-                return await self.answers.answer(actor, drill_id, text, delivery)
-        practice = await self._practice_item(actor)
+            chosen = await self._choose_drill(
+                actor, where, "open", which, "/drill answer #{which} <your answer>"
+            )
+            if isinstance(chosen, Message):
+                return chosen
+            if chosen is not None:
+                return await self.answers.answer(actor, chosen, text, delivery)
+        elif which is not None:
+            return await self.answers.answer(actor, int(which), text, delivery)
+        practice = await self._practice_item(actor, OpenQuestion)
         if isinstance(practice, OpenQuestion):
             limit = self.d.settings.max_answer_chars
             if len(text) > limit:
@@ -173,12 +199,25 @@ class Commands:
             )
         return views.error(await self._nothing_open(actor, where, "open"))
 
-    async def _pick(self, actor: Actor, where: Where, option: str, delivery: str) -> Message:
+    async def _pick(
+        self, actor: Actor, where: Where, option: str, which: str | None, delivery: str
+    ) -> Message:
         if not where.direct:
-            drill_id = await self._open_drill_id(actor, where, "mcq")
-            if drill_id is not None:
-                return await self.answers.pick(actor, drill_id, option, delivery)
-        practice = await self._practice_item(actor)
+            chosen = await self._choose_drill(
+                actor, where, "mcq", which, "/drill pick {which} " + option
+            )
+            if isinstance(chosen, Message):
+                return chosen
+            if chosen is not None:
+                return await self.answers.pick(actor, chosen, option, delivery)
+        elif which is not None:
+            if not which.isdigit():
+                return views.error(
+                    f"`{which}` names a question only in its channel. Here, use its number, "
+                    "e.g. `/drill pick 42 B`, or pick in the channel."
+                )
+            return await self.answers.pick(actor, int(which), option, delivery)
+        practice = await self._practice_item(actor, MultipleChoice)
         if isinstance(practice, MultipleChoice):
             return await self.pick_practice(actor, practice.id, option)
         return views.error(await self._nothing_open(actor, where, "mcq"))
@@ -192,15 +231,52 @@ class Commands:
             return views.error(f"`{option}` is not an option here. Pick one of {keys}.")
         return views.practice_mcq_feedback(item, option.upper())
 
-    async def _open_drill_id(self, actor: Actor, where: Where, kind: str) -> int | None:
+    async def _choose_drill(
+        self, actor: Actor, where: Where, kind: str, which: str | None, example: str
+    ) -> int | Message | None:
+        """The open drill of ``kind`` a typed answer is for: the one named by ``which`` or by
+        the thread it was written in, else the only one open. Several open and none named gets
+        a question back (a list of them, each with ``example`` naming it) instead of a guess;
+        None means nothing of that kind is open here."""
         assert where.channel_id is not None
         async with self.d.store.transaction() as tx:
             channel = await tx.find_channel(actor.workspace_id, where.channel_id)
-            if channel is None:
-                return None
-            drills = await tx.open_drills(channel.id, self.d.clock.now())
+            drills = await tx.open_drills(channel.id, self.d.clock.now()) if channel else []
         now = self.d.clock.now()
-        return next((d.id for d in drills if d.kind == kind and d.reveal_at > now), None)
+        candidates = [d for d in drills if d.kind == kind and d.reveal_at > now]
+        what = "open question" if kind == "open" else "multiple-choice question"
+        if which is None and where.thread is not None:
+            in_thread = [d for d in candidates if d.message_ref == where.thread]
+            candidates = in_thread or candidates
+        if which is not None:
+            named = [d for d in candidates if which in (str(d.id), d.slot.value, d.message_ref)]
+            if not named:
+                if not candidates:
+                    nothing = await self._nothing_open(actor, where, kind)
+                    return views.error(f"Nothing was recorded for `{which}`. {nothing}")
+                return self._which_drill(
+                    f"No open {what} here is `{which}`; nothing was recorded. Open now:",
+                    candidates,
+                    example,
+                )
+            candidates = named
+        if len(candidates) <= 1:
+            return candidates[0].id if candidates else None
+        return self._which_drill(
+            f"{len(candidates)} {what}s are open here: which one is it for? "
+            "Nothing was recorded; name it:",
+            candidates,
+            example,
+        )
+
+    def _which_drill(self, head: str, drills: list[Drill], example: str) -> Message:
+        # Oldest first, as they appear in the channel.
+        entries = [
+            (drill, item)
+            for drill in sorted(drills, key=lambda d: (d.scheduled_at, d.id))
+            if isinstance(item := self.d.library.get(drill.item_id), OpenQuestion | MultipleChoice)
+        ]
+        return views.which_drill(head, entries, example)
 
     async def _nothing_open(self, actor: Actor, where: Where, kind: str) -> str:
         what = "open question" if kind == "open" else "multiple-choice question"
@@ -249,9 +325,13 @@ class Commands:
         )
 
     # --- schedule (admins) -----------------------------------------------------------------
-    async def _setup(self, actor: Actor, where: Where, command: cmd.Setup) -> Message:
+    async def _setup(
+        self, actor: Actor, where: Where, command: cmd.Setup
+    ) -> tuple[Message, str | None]:
+        """The admin's reply, and the line for the channel when its drills changed."""
         if where.channel_id is None:
-            return views.error("Run `/drill setup` in the channel that should get the drills.")
+            error = views.error("Run `/drill setup` in the channel that should get the drills.")
+            return error, None
         changes = dict(command.changes)
         for key, value in (("time", command.time), ("zone", command.zone), ("days", command.days)):
             if value is not None:
@@ -266,36 +346,56 @@ class Commands:
                     return views.error(
                         "This channel has no drill schedule yet.",
                         cmd.USAGE["setup"],
-                    )
-                return views.notice(rules.describe(current))
+                    ), None
+                return views.notice(rules.describe(current)), None
             try:
                 schedule = rules.apply_changes(current or Schedule(), changes)
             except rules.ScheduleError as exc:
-                return views.error(str(exc), cmd.USAGE["setup"])
+                return views.error(str(exc), cmd.USAGE["setup"]), None
+            problem = content_filters.filter_problem(self.d.library, schedule, changes)
+            if problem is not None:
+                return views.error(problem, cmd.USAGE["setup"]), None
             await tx.save_schedule(channel.id, schedule)
         await self._schedule_changed()
         first = "Drills are set up" if current is None else "Schedule updated"
-        return views.notice(
+        caveat = content_filters.filter_caveat(self.d.library, schedule)
+        reply = views.notice(
             f"{first} for #{where.channel_name or where.channel_id}. {rules.describe(schedule)}"
+            + (f" {caveat}" if caveat else "")
+        )
+        if current is None:
+            return reply, f"{actor.display_name} set up drills here; `/drill schedule` shows when."
+        changed = _changed_settings(current, schedule)
+        if not changed:
+            return reply, None
+        return reply, (
+            f"{actor.display_name} changed this channel's drill schedule ({', '.join(changed)}); "
+            "`/drill schedule` shows it."
         )
 
-    async def _pause(self, actor: Actor, where: Where, paused: bool) -> Message:
+    async def _pause(self, actor: Actor, where: Where, paused: bool) -> tuple[Message, str | None]:
+        """The admin's reply, and the line for the channel when its drills changed."""
         if where.channel_id is None:
-            return views.error("Run this in the channel whose drills you want to pause or resume.")
+            error = "Run this in the channel whose drills you want to pause or resume."
+            return views.error(error), None
         async with self.d.store.transaction() as tx:
             channel = await tx.find_channel(actor.workspace_id, where.channel_id)
             if channel is None or channel.schedule is None:
-                return views.error("This channel has no drill schedule yet.", cmd.USAGE["setup"])
+                return views.error(
+                    "This channel has no drill schedule yet.", cmd.USAGE["setup"]
+                ), None
             if channel.schedule.paused == paused:
                 state = "paused" if paused else "running"
-                return views.notice(f"Drills in this channel are already {state}.")
+                return views.notice(f"Drills in this channel are already {state}."), None
             await tx.save_schedule(channel.id, replace(channel.schedule, paused=paused))
         await self._schedule_changed()
         if paused:
             return views.notice(
                 "Drills paused. Nobody's streak breaks while paused; `/drill resume` restarts them."
-            )
-        return views.notice("Drills resumed. The next one comes at its usual time.")
+            ), f"{actor.display_name} paused the drills here; `/drill resume` restarts them."
+        return views.notice("Drills resumed. The next one comes at its usual time."), (
+            f"{actor.display_name} resumed the drills here; the next one comes at its usual time."
+        )
 
     async def set_paused(self, actor: Actor, channel_id: int, paused: bool) -> Message:
         actor = await self.effective(actor)
@@ -305,11 +405,24 @@ class Commands:
             channel = await tx.get_channel(channel_id)
         if channel is None or channel.workspace_id != actor.workspace_id:
             return views.error("That channel has no drills here any more.")
-        return await self._pause(actor, Where(channel.external_id, channel.name), paused)
+        reply, line = await self._pause(actor, Where(channel.external_id, channel.name), paused)
+        if line is not None:
+            # A button has no channel to answer in, so the channel hears it from here.
+            try:
+                await self.d.chat.post(channel.workspace_id, channel.external_id, _announce(line))
+            except ChatError as exc:
+                log.warning("could not tell #%s it was paused or resumed: %s", channel.name, exc)
+        return reply
 
-    async def _admins(self, actor: Actor, action: str, user: str | None) -> Message:
+    async def _admins(
+        self, actor: Actor, action: str, user: str | None, typed: str | None = None
+    ) -> Message:
         if action != "list" and not actor.is_admin:
             return views.error(ADMIN_REFUSAL)
+        if typed is not None and not self.d.chat.capabilities.names_are_ids:
+            # Storing the typed name would list nobody: the platform's ids are not names.
+            refused = cmd.not_a_mention(typed)
+            return views.error(refused.message, refused.usage)
         async with self.d.store.transaction() as tx:
             if user is not None:
                 changed = await tx.set_listed_admin(actor.workspace_id, user, action == "add")
@@ -363,6 +476,42 @@ class Commands:
             blocks=(Section("*Topics*\n" + "\n".join(lines)), Section(footer)),
             kind="info",
         )
+
+
+_SETTING_OF_FIELD: dict[str, str] = {
+    "post_time": "time",
+    "timezone": "zone",
+    "days": "days",
+    "mcq_days": "mcq-days",
+    "mcq_time": "mcq-time",
+    "answer_window": "window",
+    "leaderboard_day": "leaderboard",
+    "leaderboard_time": "leaderboard",
+    "topics": "topics",
+    "levels": "levels",
+    "packs": "packs",
+}
+
+
+def _changed_settings(before: Schedule, after: Schedule) -> list[str]:
+    """The setting keys whose values differ, in help order (the Slack form sends them all)."""
+    changed = {
+        setting
+        for name, setting in _SETTING_OF_FIELD.items()
+        if getattr(before, name) != getattr(after, name)
+    }
+    return [key for key in rules.SETTING_KEYS if key in changed]
+
+
+def _announce(line: str) -> Message:
+    return views.notice(line)
+
+
+def _and_announce(replies: Replies, reply: Message, line: str | None) -> Replies:
+    """The admin's own reply first (the Slack form reads the first one for errors), then one
+    line for everyone in the channel, so a change to its drills never goes unseen."""
+    replies.private(reply)
+    return replies.channel(_announce(line)) if line is not None else replies
 
 
 def _help(topic: str | None, is_admin: bool) -> Message:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import os
+import socket
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -18,6 +21,12 @@ T = TypeVar("T")
 log = logging.getLogger("drillbot")
 
 
+def process_identity() -> str:
+    """Who holds a lease: host and pid to read in the database, and a random part so that a
+    restarted process (same host, a reused pid) never mistakes an old lease for its own."""
+    return f"{socket.gethostname()[:80]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
 @dataclass(frozen=True)
 class EngineSettings:
     grace: dt.timedelta = dt.timedelta(hours=2)
@@ -28,6 +37,10 @@ class EngineSettings:
     max_answer_chars: int = 3000
     count_update_delay: float = 2.0
     """Answer counts on a posted drill are refreshed at most this often (seconds)."""
+    lease: dt.timedelta = dt.timedelta(seconds=60)
+    """How long a claim to post one message lasts unless renewed: a process that dies while
+    posting holds it this long at most, then any process takes it over."""
+    owner: str = field(default_factory=process_identity)
 
 
 @dataclass
@@ -38,6 +51,8 @@ class Deps:
     clock: Clock
     settings: EngineSettings = field(default_factory=EngineSettings)
     on_schedule_change: Callable[[], Awaitable[None]] | None = None
+    draining: bool = False
+    """Set when the process is stopping: no new post is started, leases are given back."""
 
     async def retrying(self, what: str, operation: Callable[[], Awaitable[T]]) -> T:
         """Run a store operation, retrying with logged back-off while the database is down."""

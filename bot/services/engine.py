@@ -67,6 +67,19 @@ class Engine:
             lambda: Replies().private(views.error(UNAVAILABLE)),
         )
 
+    async def incident_form(
+        self, actor: Actor, form: str, text: str, delivery: str
+    ) -> Replies | None:
+        """An answer from a mock incident's form; ``form`` is the value of its button."""
+        incidents = self.incidents
+        if incidents is None:
+            return None
+        return await self._reliably(
+            "incident form",
+            lambda: incidents.answer_form(actor, form, text, delivery),
+            lambda: Replies().private(views.error(UNAVAILABLE)),
+        )
+
     async def pick(self, actor: Actor, value: str, delivery: str) -> Message:
         """An MCQ button: ``"<drill id>:<key>"`` or ``"practice:<item id>:<key>"``."""
         parts = value.split(":")
@@ -93,6 +106,10 @@ class Engine:
         """Get ready to serve: warm the caches the answer path reads."""
         await self.answers.warm()
 
+    def drain(self) -> None:
+        """The process is stopping: start no new scheduled post (see ``Delivery``)."""
+        self.deps.draining = True
+
     async def tick(self, now: dt.datetime | None = None) -> None:
         now = now or self.deps.clock.now()
         await self.posting.tick(now)
@@ -108,4 +125,12 @@ class Engine:
 
     async def set_paused(self, actor: Actor, channel_id: int, paused: bool) -> Message:
         """Pause or resume a channel's drills from a button (admins only)."""
-        return await self.commands.set_paused(actor, channel_id, paused)
+        undone = "paused" if paused else "resumed"
+        return await self._reliably(
+            "pausing a channel",
+            lambda: self.commands.set_paused(actor, channel_id, paused),
+            lambda: views.error(
+                f"drillbot can't reach its database right now, so the channel was not {undone}. "
+                "Please try again in a minute."
+            ),
+        )

@@ -4,6 +4,7 @@ for admins the channel schedules with pause/resume."""
 from __future__ import annotations
 
 from bot.domain import schedule_rules as rules
+from bot.domain.model import Channel
 from bot.messaging.message import (
     Action,
     Actions,
@@ -14,11 +15,37 @@ from bot.messaging.message import (
     Fields,
     Message,
     Section,
+    literal,
 )
 from bot.services import views
 from bot.services.answers import Actor
 from bot.services.boards import Boards
 from bot.services.deps import Deps
+
+MAX_HOME_CHANNELS = 30
+"""Channels a home view lists with their pause/resume controls (two blocks each). Slack's Home
+tab holds 100 blocks, and the person's standing, the board and the answer to a click come
+first; the other channels are named in one closing line."""
+MAX_NAMED = 1500
+"""Characters of channel names in that line, so it stays one short block however many."""
+
+
+def _more_channels(channels: list[Channel]) -> Section:
+    names: list[str] = []
+    length = 0
+    for channel in channels:
+        name = f"#{channel.name or channel.external_id}"
+        if length + len(name) > MAX_NAMED:
+            names.append(f"{len(channels) - len(names)} others")
+            break
+        names.append(name)
+        length += len(name) + 2
+    count = len(channels)
+    return Section(
+        f"…and {count} more channel{'s' if count != 1 else ''} with drills: "
+        f"{', '.join(names)}. In one of them, `/drill schedule` shows its schedule and "
+        "`/drill pause` or `/drill resume` changes it."
+    )
 
 
 class Home:
@@ -32,12 +59,12 @@ class Home:
         week, recent = standing.week_rows, standing.recent
         channels = []
         if actor.is_admin:
-            async with self.d.store.transaction() as tx:
+            async with self.d.store.transaction(read_only=True) as tx:
                 channels = await tx.channels(actor.workspace_id)
         streak = mine_total.current_streak if mine_total else 0
         best = mine_total.best_streak if mine_total else 0
         blocks: list[Block] = [
-            Section(f"*drillbot · {actor.display_name}*"),
+            Section(f"*drillbot · {literal(actor.display_name)}*"),
             Fields(
                 (
                     ("Streak", f"{streak} day{'s' if streak != 1 else ''} (best {best})"),
@@ -47,7 +74,7 @@ class Home:
                         + (f" · rank {rank}" if rank else ""),
                     ),
                     ("All time", f"{mine_total.points if mine_total else 0} points"),
-                    ("Accuracy", f"{mine_total.accuracy:.0%}" if mine_total else "–"),
+                    ("Accuracy", views.accuracy_text(mine_total)),
                 )
             ),
             Divider(),
@@ -80,7 +107,7 @@ class Home:
             blocks += [Divider(), Section("*Channel schedules* (admins)")]
             if not channels:
                 blocks.append(Context("No channel has drills yet: run `/drill setup` in one."))
-            for channel in channels:
+            for channel in channels[:MAX_HOME_CHANNELS]:
                 assert channel.schedule is not None
                 state = "⏸ paused" if channel.schedule.paused else "▶ running"
                 blocks.append(
@@ -95,4 +122,6 @@ class Home:
                     else Button(Action.PAUSE, "Pause", str(channel.id))
                 )
                 blocks.append(Actions((button,)))
+            if len(channels) > MAX_HOME_CHANNELS:
+                blocks.append(_more_channels(channels[MAX_HOME_CHANNELS:]))
         return Message(text="drillbot home", blocks=tuple(blocks), kind="home")

@@ -23,6 +23,12 @@ class IncidentHandler(Protocol):
         """A plain message where a session may be waiting for an answer; None if none is."""
         ...
 
+    async def answer_form(self, actor: Actor, form: str, text: str, delivery: str) -> Replies:
+        """An answer sent from the form a stage's prompt offers. ``form`` is the value of the
+        button that opened it (``incident_views.form_value``): the answer is graded only if
+        that stage is still the current one."""
+        ...
+
     async def close_idle(self, now: dt.datetime) -> None:
         """Close sessions idle past the limit, sending each person a partial debrief."""
         ...

@@ -8,7 +8,9 @@ contract holds for both:
 - a person has at most one ACTIVE session: ``start`` returns None when they already have one,
   whatever another process did a moment before (a unique key set only while active);
 - ``save`` writes only over the version it read (``IncidentSession.version``) and returns None
-  when the session changed meanwhile, so two deliveries of one answer never both count.
+  when the session changed meanwhile, so two deliveries of one answer never both count;
+- ``claim_delivery`` records a delivery key for good, in the same transaction as the change it
+  made, so a platform's retry of any earlier delivery is recognised, not only of the last one.
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ class IncidentSession:
     version: int = 1
     """Bumped by every save; a save over a stale version is refused."""
     last_delivery: str | None = None
-    """The delivery key of the last answer, to recognise a platform's retry of it."""
+    """The delivery key of the last change, for the record. Retries are recognised by
+    ``IncidentTx.claim_delivery``, which remembers every key, not just this one."""
     thread: str | None = None
     """Where a session run in a channel thread (`incident here`) lives: the adapter's
     "<channel>|<message ref>" of its opening message; None for a direct-message session."""
@@ -94,6 +97,12 @@ class IncidentTx(Protocol):
         ``session.version``; return it with the next version, or None when it changed
         meanwhile (another delivery or process won) or was closed: a closed session is final.
         Saving it in a closed state frees the person's active slot."""
+        ...
+
+    async def claim_delivery(self, workspace_id: str, key: str) -> bool:
+        """Record that the delivery ``key`` was handled in the workspace; False when it was
+        recorded before (the platform sent it again). Kept for good, and undone with the rest
+        of the transaction, so a change and the record of its delivery commit together."""
         ...
 
     async def idle(self, cutoff: dt.datetime) -> list[IncidentSession]:

@@ -18,6 +18,7 @@ from bot.messaging.message import (
     Divider,
     Message,
     Section,
+    literal,
 )
 
 START = "`/drill incident`"
@@ -50,6 +51,21 @@ def stage_heading(incident: Incident, index: int) -> str:
     return f"*Stage {index + 1} of {len(incident.stages)} · {stage.title}*"
 
 
+def form_value(incident: Incident, index: int) -> str:
+    """The answer-form button's value: the stage the form shows, so that an answer sent from
+    it after the session moved on is not graded against another stage."""
+    return f"{incident.id}:{index}"
+
+
+def form_stage(value: str) -> tuple[str, int] | None:
+    """(scenario id, stage index) from ``form_value``; None for a value without a stage (a
+    button posted before stages were named), whose answer goes to the current stage."""
+    scenario_id, colon, index = value.rpartition(":")
+    if not colon or not scenario_id or not index.isdigit():
+        return None
+    return scenario_id, int(index)
+
+
 def stage_prompt(incident: Incident, index: int, hinted: bool, resumed: bool = False) -> Message:
     stage = incident.stages[index]
     blocks: list[Block] = []
@@ -58,7 +74,7 @@ def stage_prompt(incident: Incident, index: int, hinted: bool, resumed: bool = F
     blocks += [
         Section(f"{stage_heading(incident, index)}\n{stage.prompt}"),
         # Platforms with forms offer one for long answers; writing a message works everywhere.
-        Actions((Button(Action.ANSWER_INCIDENT, "Answer in a form", incident.id),)),
+        Actions((Button(Action.ANSWER_INCIDENT, "Answer in a form", form_value(incident, index)),)),
         Context(next_steps(stage, hinted)),
     ]
     text = f"Stage {index + 1} of {len(incident.stages)}: {stage.prompt}"
@@ -69,7 +85,8 @@ def started(incident: Incident, player: str | None = None) -> Message:
     """The opening: the scene and the first question. ``player`` names whose session it is
     when it runs in a channel thread, where others can read along."""
     setup = incident.setup
-    whose = f" · {player}'s session (only {player} can answer)" if player else ""
+    name = literal(player or "")
+    whose = f" · {name}'s session (only {name} can answer)" if player else ""
     blocks: list[Block] = [
         Section(
             f"*Mock incident: {incident.title}*{whose}\n"

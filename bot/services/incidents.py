@@ -8,6 +8,11 @@ a restart; one left idle past the limit is closed with a partial debrief sent as
 Session content goes to the person as direct messages; refusals go where the person typed.
 Only the person who started a session can answer it: sessions are found by person, never by
 channel.
+
+Platforms send a delivery again when unsure it arrived (Slack's retries keep the event id),
+possibly after later ones. Each answer, skip, hint and stop claims its delivery key in the
+transaction that changes the session, so a copy of any earlier one changes and says nothing;
+an answer form names the stage it showed, and is not graded once that stage has passed.
 """
 
 from __future__ import annotations
@@ -21,11 +26,13 @@ from bot.domain import commands as cmd
 from bot.domain import incident_rules as ir
 from bot.domain import schedule_rules as rules
 from bot.domain.items import Incident
+from bot.domain.model import Lease
 from bot.messaging.message import Message, Replies, Visibility
 from bot.messaging.port import ChatError, ChatPort
 from bot.services import incident_views as views
 from bot.services.answers import Actor
 from bot.services.commands import Where
+from bot.services.delivery import Delivery, Target
 from bot.services.deps import Deps
 from bot.services.incident_store import IncidentSession, IncidentStore, IncidentTx
 
@@ -38,6 +45,17 @@ _START_HINT = f"Start one with {views.START}, or {views.LIST} to choose a scenar
 RESUME = "`/drill incident resume`"
 """Not bare `/drill resume`: in a channel, an admin's `resume` restarts the channel's drills."""
 _RESUME_OR_STOP = f"{RESUME} shows where you are; `/drill stop` ends it with a debrief."
+_CLAIM_PREFIX = "incident:"
+"""Prefixes the delivery keys incidents claim, apart from any other claim of the same key."""
+
+
+class _Undo(Exception):
+    """Raised in a store transaction to roll it back, the delivery it claimed with it, so that
+    a delivery that changed nothing can still be taken when the platform sends it again."""
+
+    def __init__(self, replies: Replies) -> None:
+        super().__init__("undo")
+        self.replies = replies
 
 
 class Incidents:
@@ -66,6 +84,13 @@ class Incidents:
         # A session run in a channel thread speaks there, wherever the command was typed.
         replies = await self._dispatch(actor, Where(None, ""), command, delivery)
         return await self._to_thread(actor, thread, replies)
+
+    async def answer_form(self, actor: Actor, form: str, text: str, delivery: str) -> Replies:
+        where = Where(None, "")  # a form has no channel: replies go where the session runs
+        stage = views.form_stage(form)
+        thread = await self._thread_of(actor)
+        replies = await self._answer(actor, where, text, delivery, stage)
+        return replies if thread is None else await self._to_thread(actor, thread, replies)
 
     async def _dispatch(
         self, actor: Actor, where: Where, command: object, delivery: str
@@ -101,7 +126,10 @@ class Incidents:
         ):
             return None  # an ordinary thread, or someone else's session: not an answer
         if session is None:
-            return self._no_session_message(text)
+            replies = self._no_session_message(text)
+            if replies is not None and await self._is_retry(actor, person_id, delivery):
+                return Replies()
+            return replies
         word = text.strip().lower().removeprefix("/drill").strip()
         if word in BARE_COMMANDS:
             return await self.handle(actor, where, cmd.parse(word), delivery)
@@ -111,23 +139,57 @@ class Incidents:
         return await self._to_thread(actor, session.thread, replies)
 
     async def close_idle(self, now: dt.datetime) -> None:
-        closed: list[tuple[IncidentSession, Message]] = []
+        """Close idle sessions and send each its debrief exactly once (``Delivery``).
+
+        The debrief's lease is taken before its session is closed, so a crash between the two
+        leaves a lease that expires; ``_resend_debriefs`` then finds the closed session whose
+        debrief is not done and sends it, after looking whether the first attempt landed.
+        """
+        delivery = Delivery(self.d)
         async with self.store.transaction() as tx:
-            for session in await tx.idle(ir.idle_cutoff(now, self.idle_limit)):
-                incident = self._incident(session)
+            idle = await tx.idle(ir.idle_cutoff(now, self.idle_limit))
+        for session in idle:
+            async with self.d.store.transaction() as main:
+                lease = await delivery.take(main, debrief_key(session.id), now)
+            if lease is None:
+                continue
+            async with self.store.transaction() as tx:
                 saved = await self._close(tx, session, ir.SessionState.EXPIRED, now)
-                if saved is None or incident is None:
-                    continue
-                closed.append((saved, views.debrief(self._debrief(incident, saved))))
-        for session, message in closed:
-            log.info("closed idle incident session %s of %s", session.id, session.user_id)
-            try:
-                if session.thread is not None:
-                    await _thread_reply(self.d.chat, session.workspace_id, session.thread, message)
-                    continue
-                await self.d.chat.send_direct(session.workspace_id, session.user_id, message)
-            except ChatError as exc:
-                log.warning("could not send the idle debrief of session %s: %s", session.id, exc)
+            if saved is None:  # the person answered meanwhile: no longer idle
+                await delivery.release(lease)
+                continue
+            log.info("closed idle incident session %s of %s", saved.id, saved.user_id)
+            await self._send_debrief(delivery, lease, saved)
+        await self._resend_debriefs(delivery, now)
+
+    async def _resend_debriefs(self, delivery: Delivery, now: dt.datetime) -> None:
+        async with self.d.store.transaction() as main:
+            stale = await main.stale_leases("debrief:", now)
+        for key in stale:
+            session_id = int(key.removeprefix("debrief:"))
+            async with self.store.transaction() as tx:
+                session = await tx.get(session_id)
+            if session is None or session.state is not ir.SessionState.EXPIRED:
+                continue
+            async with self.d.store.transaction() as main:
+                lease = await delivery.take(main, key, now)
+            if lease is not None:
+                await self._send_debrief(delivery, lease, session)
+
+    async def _send_debrief(
+        self, delivery: Delivery, lease: Lease, session: IncidentSession
+    ) -> None:
+        incident = self._incident(session)
+        if incident is None:  # its scenario left the content: nothing to say
+            await delivery.finish_unsent(lease)
+            return
+        message = views.debrief(self._debrief(incident, session))
+        if session.thread is not None:
+            channel, _, ref = session.thread.partition("|")
+            target = Target(session.workspace_id, channel, thread=ref)
+        else:
+            target = Target(session.workspace_id, user=session.user_id)
+        await delivery.send(lease, target, message)
 
     async def points(
         self, workspace_id: str, start: dt.date | None, end: dt.date | None
@@ -257,9 +319,20 @@ class Incidents:
         return replies
 
     # --- answering, hints, skipping, stopping --------------------------------------------
-    async def _answer(self, actor: Actor, where: Where, text: str, delivery: str) -> Replies:
+    async def _answer(
+        self,
+        actor: Actor,
+        where: Where,
+        text: str,
+        delivery: str,
+        form: tuple[str, int] | None = None,
+    ) -> Replies:
         text = text.strip()
         limit = self.d.settings.max_answer_chars
+        if not text or len(text) > limit:
+            person_id = await self._person_id(actor, create=False)
+            if await self._is_retry(actor, person_id, delivery):
+                return Replies()
         if not text:
             return _reply(
                 where,
@@ -277,28 +350,50 @@ class Incidents:
                     "Trim it and send it again; you are still on the same stage.",
                 ),
             )
-        return await self._advance(actor, where, delivery, text)
+        return await self._advance(actor, where, delivery, text, form)
 
     async def _skip(self, actor: Actor, where: Where, delivery: str) -> Replies:
         return await self._advance(actor, where, delivery, None)
 
     async def _advance(
-        self, actor: Actor, where: Where, delivery: str, text: str | None
+        self,
+        actor: Actor,
+        where: Where,
+        delivery: str,
+        text: str | None,
+        form: tuple[str, int] | None = None,
     ) -> Replies:
-        """Grade ``text`` (or skip, with None) for the current stage, then move on."""
+        """Grade ``text`` (or skip, with None) for the current stage, then move on.
+
+        ``form`` is the (scenario id, stage index) an answer form showed: the answer is graded
+        only while that stage is still the current one."""
+        try:
+            return await self._advance_once(actor, where, delivery, text, form)
+        except _Undo as undo:
+            return undo.replies
+
+    async def _advance_once(
+        self,
+        actor: Actor,
+        where: Where,
+        delivery: str,
+        text: str | None,
+        form: tuple[str, int] | None,
+    ) -> Replies:
         now = self.d.clock.now()
         person_id = await self._person_id(actor, create=False)
         replies = Replies()
         async with self.store.transaction() as tx:
+            if not await self._first_delivery(tx, actor, person_id, delivery):
+                return Replies()  # a retry: the first copy changed the session and was answered
             session, incident, problem = await self._load(tx, person_id, where, now)
             if problem is not None:
                 return problem
             assert session is not None and incident is not None
-            if delivery and session.last_delivery == delivery:
-                return _reply(
-                    where,
-                    views.notice("I already have that one.", "Carry on with the question below."),
-                ).direct(self._prompt(incident, session))
+            if form is not None and form != (session.scenario_id, session.stage_index):
+                return _reply(where, self._form_passed(form, incident, session)).direct(
+                    self._prompt(incident, session)
+                )
             index = session.stage_index
             stage = incident.stages[index]
             hinted = stage.id in session.hinted_stages
@@ -318,7 +413,7 @@ class Incidents:
                 progressed = replace(progressed, state=ir.SessionState.FINISHED, finished_at=now)
             saved = await tx.save(progressed)
             if saved is None:
-                return _reply(where, self._crossed())
+                raise _Undo(_reply(where, self._crossed()))
         replies.direct(views.stage_feedback(incident, index, result))
         if done:
             replies.direct(views.debrief(self._debrief(incident, saved)))
@@ -327,9 +422,17 @@ class Incidents:
         return replies
 
     async def _hint(self, actor: Actor, where: Where, delivery: str) -> Replies:
+        try:
+            return await self._hint_once(actor, where, delivery)
+        except _Undo as undo:
+            return undo.replies
+
+    async def _hint_once(self, actor: Actor, where: Where, delivery: str) -> Replies:
         now = self.d.clock.now()
         person_id = await self._person_id(actor, create=False)
         async with self.store.transaction() as tx:
+            if not await self._first_delivery(tx, actor, person_id, delivery):
+                return Replies()  # a retry: the hint was shown (and charged) the first time
             session, incident, problem = await self._load(tx, person_id, where, now)
             if problem is not None:
                 return problem
@@ -349,21 +452,66 @@ class Incidents:
                 )
             )
             if saved is None:
-                return _reply(where, self._crossed())
+                raise _Undo(_reply(where, self._crossed()))
         return Replies().direct(views.hint(incident, index, again=False))
 
     async def _stop(self, actor: Actor, where: Where, delivery: str) -> Replies:
+        try:
+            return await self._stop_once(actor, where, delivery)
+        except _Undo as undo:
+            return undo.replies
+
+    async def _stop_once(self, actor: Actor, where: Where, delivery: str) -> Replies:
         now = self.d.clock.now()
         person_id = await self._person_id(actor, create=False)
         async with self.store.transaction() as tx:
+            # A late retry of a `stop` must not end a session started after it.
+            if not await self._first_delivery(tx, actor, person_id, delivery):
+                return Replies()
             session, incident, problem = await self._load(tx, person_id, where, now)
             if problem is not None:
                 return problem
             assert session is not None and incident is not None
             saved = await self._close(tx, session, ir.SessionState.STOPPED, now)
             if saved is None:
-                return _reply(where, self._crossed())
+                raise _Undo(_reply(where, self._crossed()))
         return Replies().direct(views.debrief(self._debrief(incident, saved)))
+
+    # --- platform retries ----------------------------------------------------------------
+    async def _first_delivery(
+        self, tx: IncidentTx, actor: Actor, person_id: int | None, delivery: str
+    ) -> bool:
+        """Claim the delivery in ``tx``; False when it was handled before.
+
+        Platforms send a delivery again when they are unsure it arrived (Slack's retries keep
+        the event id), possibly after later ones: the retry must change nothing and say
+        nothing, since the first copy was answered. Without a person there is no session to
+        protect (and no workspace row for the key to hang on), so nothing is claimed."""
+        if not delivery or person_id is None:
+            return True
+        return await tx.claim_delivery(actor.workspace_id, _CLAIM_PREFIX + delivery)
+
+    async def _is_retry(self, actor: Actor, person_id: int | None, delivery: str) -> bool:
+        """For replies that change nothing: claim the delivery on its own."""
+        async with self.store.transaction() as tx:
+            return not await self._first_delivery(tx, actor, person_id, delivery)
+
+    def _form_passed(
+        self, form: tuple[str, int], incident: Incident, session: IncidentSession
+    ) -> Message:
+        scenario_id, index = form
+        now = f"stage {session.stage_index + 1} of {len(incident.stages)}"
+        if scenario_id == session.scenario_id:
+            text = (
+                f"Stage {index + 1} has passed, so I did not grade that form's answer: you are "
+                f"on {now} now."
+            )
+        else:
+            text = (
+                "That form was for an earlier mock incident, so I did not grade its answer: you "
+                f"are on {now} of *{incident.title}* now."
+            )
+        return views.notice(text, "Answer the question below; nothing was recorded.")
 
     # --- loading and closing sessions ----------------------------------------------------
     async def _current(
@@ -506,6 +654,10 @@ class Incidents:
 async def _thread_reply(chat: ChatPort, workspace_id: str, thread: str, message: Message) -> None:
     channel, _, ref = thread.partition("|")
     await chat.reply(workspace_id, channel, ref, message)
+
+
+def debrief_key(session_id: int) -> str:
+    return f"debrief:{session_id}"
 
 
 def _reply(where: Where, message: Message) -> Replies:

@@ -1,23 +1,27 @@
 """Posting what comes due: daily drills, MCQs, reveals and weekly leaderboards.
 
-``tick(now)`` is idempotent and safe to run from several processes at once: the store's unique
-keys decide who posts, and a post that fails is retried on a later tick while it is still
-inside the grace window.
+``tick(now)`` is safe to run from several processes at once and after any crash: the store's
+unique keys decide which drill a slot gets, and each message goes out through ``Delivery``
+(a lease, a look for an earlier attempt, a mark after the post), so it is posted exactly once.
+A post that fails is retried by a later tick while it is still inside the grace window.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 
 from bot.domain import schedule_rules as rules
 from bot.domain.items import MultipleChoice, OpenQuestion
-from bot.domain.model import Channel, Drill, DrillState, DrillStats, Schedule, Slot
+from bot.domain.model import Channel, Drill, DrillState, DrillStats, Lease, Schedule, Slot
 from bot.domain.rotation import choose, eligible
-from bot.messaging.port import ChatError
+from bot.messaging.message import Context, Message, Section
 from bot.services import views
 from bot.services.boards import Boards
+from bot.services.delivery import Delivery, Target
 from bot.services.deps import Deps
+from bot.services.store import Tx
 
 log = logging.getLogger("drillbot.posting")
 
@@ -29,24 +33,43 @@ def slot_times(schedule: Schedule) -> list[tuple[Slot, dt.time]]:
     return slots
 
 
+def drill_key(drill_id: int) -> str:
+    return f"drill:{drill_id}"
+
+
+def reveal_key(drill_id: int) -> str:
+    return f"reveal:{drill_id}"
+
+
+def board_key(channel_id: int, week: str) -> str:
+    return f"board:{channel_id}:{week}"
+
+
 class Posting:
     def __init__(self, deps: Deps, boards: Boards) -> None:
         self.d = deps
         self.boards = boards
+        self.delivery = Delivery(deps)
 
     # --- the tick --------------------------------------------------------------------------
     async def tick(self, now: dt.datetime | None = None) -> None:
         now = now or self.d.clock.now()
         async with self.d.store.transaction() as tx:
             channels = await tx.channels()
+        tried: set[int] = set()
         for channel in channels:
             schedule = channel.schedule
+            if self.d.draining:
+                return
             if schedule is None or schedule.paused:
                 continue
             for slot, at in slot_times(schedule):
-                await self._post_slot(channel, schedule, slot, at, now)
+                drill_id = await self._post_slot(channel, schedule, slot, at, now)
+                if drill_id is not None:
+                    tried.add(drill_id)
             await self._post_weekly_board(channel, schedule, now)
-        await self._retry_failed(now)
+        # A post that just failed (after the adapter's own retries) waits for the next tick.
+        await self._retry_unposted(now, skip=tried)
         await self.reveal_due(now)
 
     async def next_due(self, after: dt.datetime) -> dt.datetime | None:
@@ -78,13 +101,15 @@ class Posting:
     # --- drills ----------------------------------------------------------------------------
     async def _post_slot(
         self, channel: Channel, schedule: Schedule, slot: Slot, at: dt.time, now: dt.datetime
-    ) -> None:
+    ) -> int | None:
+        """Claim and post the slot's drill if it is due; the id of a drill it tried to post."""
         latest = rules.latest_occurrence(now, at, schedule.days, schedule.timezone)
         if latest is None:
-            return
+            return None
         local_date, scheduled_at = latest
         kind = "mcq" if slot is Slot.MCQ or rules_day(local_date) in schedule.mcq_days else "open"
         late = now - scheduled_at > self.d.settings.grace
+        lease = None
         async with self.d.store.transaction() as tx:
             history = [item_id for item_id, _ in await tx.channel_items(channel.id) if item_id]
             item = self._pick(channel, schedule, kind, history, f"{channel.id}:{slot}:{local_date}")
@@ -103,13 +128,16 @@ class Posting:
                     reveal_at=scheduled_at + schedule.answer_window,
                     state=DrillState.SKIPPED if late else DrillState.CLAIMED,
                 )
+                if claimed is not None and not late:
+                    # In the claim's own transaction: a crash right after it leaves a lease
+                    # that expires, never a drill nobody may post.
+                    lease = await self.delivery.take(tx, drill_key(claimed.id), now)
         if item is None:
-            log.warning(
-                "channel %s has no eligible %s questions; nothing posted", channel.name, kind
-            )
-            return
+            if not late:
+                await self._tell_nothing_eligible(channel, schedule, kind, now)
+            return None
         if claimed is None:
-            return
+            return None
         if late:
             log.warning(
                 "skipped the %s drill of %s for %s: found %s late, past the %s grace window",
@@ -119,8 +147,10 @@ class Posting:
                 now - scheduled_at,
                 self.d.settings.grace,
             )
-            return
-        await self._deliver(channel, claimed, item)
+            return None
+        if lease is not None:
+            await self._deliver(channel, claimed, item, lease)
+        return claimed.id
 
     def _pick(
         self, channel: Channel, schedule: Schedule, kind: str, history: list[str], seed: str
@@ -133,45 +163,109 @@ class Posting:
         return choose(candidates, history, seed)
 
     async def _deliver(
-        self, channel: Channel, drill: Drill, item: OpenQuestion | MultipleChoice
+        self,
+        channel: Channel,
+        drill: Drill,
+        item: OpenQuestion | MultipleChoice,
+        lease: Lease,
+        look_since: dt.datetime | None = None,
     ) -> None:
         schedule = channel.schedule
         assert schedule is not None
         topic = self.d.library.topics().get(item.topic, item.topic)
         message = views.drill_message(item, topic, schedule.timezone, drill)
-        try:
-            ref = await self.d.chat.post(channel.workspace_id, channel.external_id, message)
-        except ChatError as exc:
-            log.warning(
-                "posting drill %s to %s failed (%s); will retry", drill.id, channel.name, exc
-            )
-            async with self.d.store.transaction() as tx:
-                await tx.set_drill_state(drill.id, DrillState.FAILED)
-            return
-        async with self.d.store.transaction() as tx:
+
+        async def posted(tx: Tx, ref: str) -> None:
             await tx.set_drill_state(drill.id, DrillState.POSTED, message_ref=ref)
 
-    async def _retry_failed(self, now: dt.datetime) -> None:
+        target = Target(channel.workspace_id, channel.external_id)
+        await self.delivery.send(lease, target, message, posted, look_since=look_since)
+
+    async def _retry_unposted(self, now: dt.datetime, skip: set[int]) -> None:
+        """Drills claimed but not posted: a failed post, or a process that died holding it."""
         async with self.d.store.transaction() as tx:
-            failed = await tx.drills_to_retry(now - self.d.settings.grace)
-            pairs = [(d, await tx.get_channel(d.channel_id)) for d in failed]
-        for drill, channel in pairs:
-            item = self.d.library.get(drill.item_id)
-            if channel is None or not isinstance(item, OpenQuestion | MultipleChoice):
+            unposted = await tx.drills_to_retry(now - self.d.settings.grace)
+        for drill in unposted:
+            if self.d.draining:
+                return
+            if drill.id in skip:
                 continue
-            await self._deliver(channel, drill, item)
+            async with self.d.store.transaction() as tx:
+                lease = await self.delivery.take(tx, drill_key(drill.id), now)
+                channel = await tx.get_channel(drill.channel_id) if lease else None
+            if lease is None:
+                continue
+            item = self.d.library.get(drill.item_id)
+            if (
+                channel is None
+                or channel.schedule is None
+                or not isinstance(item, OpenQuestion | MultipleChoice)
+            ):
+                await self.delivery.release(lease)
+                continue
+            # A drill claimed before leases existed has no record of earlier attempts: look.
+            look = drill.scheduled_at if lease.attempts == 1 else None
+            await self._deliver(channel, drill, item, lease, look_since=look)
+
+    async def _tell_nothing_eligible(
+        self, channel: Channel, schedule: Schedule, kind: str, now: dt.datetime
+    ) -> None:
+        """Say once (per set of filters) that the channel's filters leave nothing to post."""
+        filters = f"{schedule.packs}|{schedule.topics}|{schedule.levels}"
+        digest = hashlib.sha256(filters.encode()).hexdigest()[:12]
+        key = f"nothing-eligible:{channel.id}:{kind}:{digest}"
+        async with self.d.store.transaction() as tx:
+            lease = await self.delivery.take(tx, key, now)
+        if lease is None:
+            return
+        log.warning("channel %s has no eligible %s questions; nothing posted", channel.name, kind)
+        what = "open questions" if kind == "open" else "MCQs"
+        chosen = [
+            f"{name} {', '.join(values)}"
+            for name, values in (
+                ("packs", schedule.packs),
+                ("topics", schedule.topics),
+                ("levels", schedule.levels),
+            )
+            if values
+        ]
+        message = Message(
+            text=f"No {what} match this channel's filters, so none was posted.",
+            blocks=(
+                Section(
+                    f"*No {what} match this channel's filters, so none was posted.*\n"
+                    f"Filters: {'; '.join(chosen) or 'none'}."
+                ),
+                Context(
+                    "Admins: widen them with `/drill setup` (for example `topics=all`); "
+                    "`/drill topics` lists what there is."
+                ),
+            ),
+            kind="info",
+        )
+        await self.delivery.send(lease, Target(channel.workspace_id, channel.external_id), message)
 
     # --- reveals ---------------------------------------------------------------------------
     async def reveal_due(self, now: dt.datetime) -> None:
         async with self.d.store.transaction() as tx:
             due = await tx.due_reveals(now)
         for drill in due:
+            if self.d.draining:
+                return
             async with self.d.store.transaction() as tx:
-                won = await tx.mark_revealed(drill.id, now)
-                answers = await tx.drill_answers(drill.id) if won else []
-                channel = await tx.get_channel(drill.channel_id)
+                lease = await self.delivery.take(tx, reveal_key(drill.id), now)
+                answers = await tx.drill_answers(drill.id) if lease else []
+                channel = await tx.get_channel(drill.channel_id) if lease else None
+            if lease is None:
+                continue
             item = self.d.library.get(drill.item_id)
-            if not won or channel is None or not isinstance(item, OpenQuestion | MultipleChoice):
+
+            async def revealed(tx: Tx, ref: str, drill_id: int = drill.id) -> None:
+                await tx.mark_revealed(drill_id, now)
+
+            if channel is None or not isinstance(item, OpenQuestion | MultipleChoice):
+                # Nothing to say (the question left the library): close it, so answers stop.
+                await self.delivery.finish_unsent(lease, revealed)
                 continue
             choices: dict[str, int] = {}
             for a in answers:
@@ -185,18 +279,8 @@ class Posting:
             )
             topic = self.d.library.topics().get(item.topic, item.topic)
             message = views.reveal_message(item, stats, topic)
-            try:
-                if drill.message_ref:
-                    await self.d.chat.reply(
-                        channel.workspace_id, channel.external_id, drill.message_ref, message
-                    )
-                else:
-                    await self.d.chat.post(channel.workspace_id, channel.external_id, message)
-            except ChatError as exc:
-                # Undo the mark so the next tick tries again; a reveal is never lost.
-                log.warning("reveal of drill %s failed (%s); will retry", drill.id, exc)
-                async with self.d.store.transaction() as tx:
-                    await tx.unmark_revealed(drill.id)
+            target = Target(channel.workspace_id, channel.external_id, thread=drill.message_ref)
+            await self.delivery.send(lease, target, message, revealed)
 
     # --- weekly leaderboard ----------------------------------------------------------------
     async def _post_weekly_board(
@@ -211,17 +295,14 @@ class Posting:
         if now - at > self.d.settings.grace:
             return
         async with self.d.store.transaction() as tx:
-            won = await tx.claim_post(channel.id, "leaderboard", rules.week_key(local_date))
-        if not won:
+            lease = await self.delivery.take(
+                tx, board_key(channel.id, rules.week_key(local_date)), now
+            )
+        if lease is None:
             return
         rows = await self.boards.rows(channel.workspace_id, channel.id, "this-week", local_date)
         message = views.leaderboard_message(rows, "this-week", f"#{channel.name}")
-        try:
-            await self.d.chat.post(channel.workspace_id, channel.external_id, message)
-        except ChatError as exc:
-            log.warning("weekly leaderboard for %s failed (%s); will retry", channel.name, exc)
-            async with self.d.store.transaction() as tx:
-                await tx.release_post(channel.id, "leaderboard", rules.week_key(local_date))
+        await self.delivery.send(lease, Target(channel.workspace_id, channel.external_id), message)
 
 
 def rules_day(day: dt.date) -> str:

@@ -23,6 +23,7 @@ from bot.domain.model import (
     Drill,
     DrillState,
     LeaderboardRow,
+    Lease,
     Person,
     Schedule,
     Slot,
@@ -96,7 +97,8 @@ class Tx(Protocol):
     async def get_drill(self, drill_id: int) -> Drill | None: ...
 
     async def drills_to_retry(self, not_before: dt.datetime) -> list[Drill]:
-        """FAILED drills scheduled at or after ``not_before`` (still worth posting)."""
+        """CLAIMED or FAILED drills scheduled at or after ``not_before`` (still worth posting;
+        the delivery lease decides who may try)."""
         ...
 
     async def open_drills(self, channel_id: int, now: dt.datetime) -> list[Drill]:
@@ -204,6 +206,34 @@ class Tx(Protocol):
         """Give back a claim whose post failed, so a later tick retries it."""
         ...
 
+    # --- delivery leases: each scheduled message posted exactly once -------------------------
+    async def take_lease(
+        self, key: str, owner: str, now: dt.datetime, until: dt.datetime
+    ) -> Lease | None:
+        """Take the lease of ``key`` for ``owner`` until ``until``: when it is new, or not done
+        and free (released, or expired at ``now``). None when it is done or someone holds it."""
+        ...
+
+    async def renew_lease(self, key: str, owner: str, until: dt.datetime) -> bool:
+        """Extend a lease ``owner`` still holds; False when it is lost or done."""
+        ...
+
+    async def release_lease(self, key: str, owner: str) -> None:
+        """Give back a lease (the post failed, or was never tried), so any tick may take it."""
+        ...
+
+    async def finish_lease(self, key: str, now: dt.datetime, message_ref: str | None) -> bool:
+        """Mark the delivery done with the message posted; False when it was done already."""
+        ...
+
+    async def lease_done(self, key: str) -> bool:
+        """Whether the delivery of ``key`` is done."""
+        ...
+
+    async def stale_leases(self, prefix: str, now: dt.datetime) -> list[str]:
+        """Keys starting with ``prefix`` that are not done and that nobody holds at ``now``."""
+        ...
+
     # --- admins an admin listed ------------------------------------------------------------
     async def listed_admins(self, workspace_id: str) -> list[str]:
         """User ids an admin allowed to run admin commands, sorted."""
@@ -222,6 +252,9 @@ class Tx(Protocol):
 
 
 class Store(Protocol):
-    def transaction(self) -> AbstractAsyncContextManager[Tx]: ...
+    def transaction(self, *, read_only: bool = False) -> AbstractAsyncContextManager[Tx]:
+        """One transaction. ``read_only`` promises that the block only reads: the store may
+        then skip taking the write lock (SQLite), so the block never queues behind a writer."""
+        ...
 
     async def close(self) -> None: ...

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from bot.domain.grading import Grade
 from bot.domain.items import MultipleChoice, OpenQuestion
 from bot.domain.model import Answer, Drill, DrillStats, LeaderboardRow
+from bot.domain.standings import incident_practice, placed
 from bot.messaging.message import (
     Action,
     Actions,
@@ -20,6 +21,7 @@ from bot.messaging.message import (
     Quote,
     Section,
     Table,
+    literal,
 )
 
 PERIOD_TITLES = {
@@ -40,6 +42,35 @@ def _local(instant: dt.datetime, zone: str) -> str:
     return instant.astimezone(ZoneInfo(zone)).strftime("%a %d %b %H:%M")
 
 
+def _first_words(text: str, limit: int = 60) -> str:
+    line = " ".join(text.split())
+    if len(line) <= limit:
+        return line
+    return line[: line.rfind(" ", 0, limit) if " " in line[:limit] else limit].rstrip(",;:") + "…"
+
+
+def drill_name(drill: Drill, item: OpenQuestion | MultipleChoice) -> str:
+    """A posted drill as people can tell it from another open one: number, day, slot, first
+    words, e.g. ``#42 (Mon 30 Nov, daily slot): “Which runs first…”``."""
+    words = _first_words(item.title if isinstance(item, OpenQuestion) else item.stem)
+    return f"#{drill.id} ({drill.local_date:%a %d %b}, {drill.slot} slot): “{words}”"
+
+
+def which_drill(
+    head: str, drills: Sequence[tuple[Drill, OpenQuestion | MultipleChoice]], example: str
+) -> Message:
+    """Several drills could be meant: list them, each with the command that names it.
+    ``example`` is the command with ``{which}`` where the drill's name goes."""
+    slots = [drill.slot for drill, _ in drills]
+    lines = []
+    for drill, item in drills:
+        how = f"`{example.format(which=drill.id)}`"
+        if slots.count(drill.slot) == 1 and isinstance(item, MultipleChoice):
+            how += f" or `{example.format(which=drill.slot)}`"
+        lines.append(f"{drill_name(drill, item)}: {how}")
+    return Message(text=head, blocks=(Section(head), Section(_bullets(lines))), kind="error")
+
+
 def drill_message(
     item: OpenQuestion | MultipleChoice,
     topic_title: str,
@@ -55,6 +86,8 @@ def drill_message(
         if practice
         else ("Daily question" if isinstance(item, OpenQuestion) else "Daily MCQ")
     )
+    if drill is not None:
+        heading += f" #{drill.id}"  # how `pick 42 B` names it when two are open
     meta = f"{topic_title} · {item.level}"
     count = f"{answered} answer{'s' if answered != 1 else ''} so far" if not practice else ""
     if isinstance(item, OpenQuestion):
@@ -91,12 +124,17 @@ def drill_message(
     return Message(text=text, blocks=tuple(blocks), kind="drill")
 
 
-def mcq_feedback(item: MultipleChoice, choice: str, first_choice: bool = True) -> Message:
+def mcq_feedback(
+    item: MultipleChoice, choice: str, first_choice: bool = True, drill: Drill | None = None
+) -> Message:
     option = item.option(choice)
     assert option is not None
     right = option.correct
     verdict = f"✅ *{choice}* is right." if right else f"❌ *{choice}* is not right."
     blocks: list[Block] = [Section(verdict), Section(option.explanation)]
+    if drill is not None:
+        # Two MCQs can be open at once: say which one this pick went to.
+        blocks.insert(1, Context(f"Your pick for {drill_name(drill, item)}"))
     if not first_choice:
         blocks.insert(
             0, Context("You had already answered; your first choice is the one that counts.")
@@ -118,7 +156,9 @@ def practice_mcq_feedback(item: MultipleChoice, choice: str) -> Message:
     lines.append(option.explanation)
     if not option.correct:
         lines.append(f"The answer is *{correct.key}*: {correct.explanation}")
-    return Message(text=lines[0], blocks=tuple(Section(line) for line in lines), kind="feedback")
+    blocks: list[Block] = [Section(line) for line in lines]
+    blocks.insert(1, Context(f"Your pick for the practice MCQ “{_first_words(item.stem)}”"))
+    return Message(text=lines[0], blocks=tuple(blocks), kind="feedback")
 
 
 def open_feedback(
@@ -126,6 +166,7 @@ def open_feedback(
     grade: Grade,
     points: int | None,
     edited: bool = False,
+    drill: Drill | None = None,
 ) -> Message:
     points_by_id = {p.id: p for p in item.key_points}
     mistakes_by_id = {m.id: m for m in item.mistakes}
@@ -137,6 +178,8 @@ def open_feedback(
     if points is not None:
         head += f" · {points} points"
     blocks: list[Block] = [Section(f"*{head}*")]
+    if drill is not None:
+        blocks.append(Context(f"Your answer to {drill_name(drill, item)}"))
     if covered:
         blocks.append(Section("*Covered*\n" + _bullets(covered)))
     if missed:
@@ -191,41 +234,47 @@ def reveal_message(
     return Message(text=text, blocks=tuple(blocks), kind="reveal")
 
 
+def accuracy_text(row: LeaderboardRow | None) -> str:
+    """A row's accuracy, or a dash with no answers (there is nothing to be accurate about)."""
+    accuracy = row.accuracy if row is not None else None
+    return "—" if accuracy is None else f"{accuracy:.0%}"
+
+
 def leaderboard_message(
     rows: Sequence[LeaderboardRow], period: str, scope: str, limit: int = 10
 ) -> Message:
     title = f"{PERIOD_TITLES.get(period, period)} · {scope}"
-    if not rows:
-        return Message(
-            text=f"Leaderboard — {title}: no answers yet.",
-            blocks=(Section(f"*Leaderboard — {title}*\nNo answers yet in this period."),),
-            kind="leaderboard",
+    places = placed(rows)[:limit]
+    incident = incident_practice(rows)[:limit]
+    if not places:
+        blocks: list[Block] = [Section(f"*Leaderboard — {title}*\nNo answers yet in this period.")]
+    else:
+        table_rows = tuple(
+            (
+                str(n),
+                row.display_name,
+                str(row.points),
+                str(row.answers),
+                accuracy_text(row),
+                str(row.current_streak),
+                str(row.best_streak),
+            )
+            for n, row in places
         )
-    table_rows = tuple(
-        (
-            str(n),
-            row.display_name,
-            str(row.points),
-            str(row.answers),
-            f"{row.accuracy:.0%}",
-            str(row.current_streak),
-            str(row.best_streak),
-        )
-        for n, row in enumerate(rows[:limit], start=1)
-    )
-    blocks: list[Block] = [
-        Section(f"*Leaderboard — {title}*"),
-        Table(("#", "name", "points", "answers", "accuracy", "streak", "best"), table_rows),
-    ]
-    incident = [r for r in rows[:limit] if r.incident_points]
+        blocks = [
+            Section(f"*Leaderboard — {title}*"),
+            Table(("#", "name", "points", "answers", "accuracy", "streak", "best"), table_rows),
+        ]
     if incident:
+        # Apart from the drill points, as the incident debrief tells people.
         blocks.append(
             Context(
                 "Incident practice (kept apart): "
-                + ", ".join(f"{r.display_name} {r.incident_points}" for r in incident)
+                + ", ".join(f"{literal(r.display_name)} {r.incident_points}" for r in incident)
             )
         )
-    return Message(text=f"Leaderboard — {title}", blocks=tuple(blocks), kind="leaderboard")
+    text = f"Leaderboard — {title}" + ("" if places else ": no answers yet.")
+    return Message(text=text, blocks=tuple(blocks), kind="leaderboard")
 
 
 def stats_message(
@@ -236,18 +285,26 @@ def stats_message(
     recent: Sequence[tuple[Answer, str]],
 ) -> Message:
     def fmt(row: LeaderboardRow | None) -> str:
-        if row is None:
-            return "0 points"
-        return f"{row.points} points · {row.answers} answers · {row.accuracy:.0%} accuracy"
+        if row is None or not row.answers:
+            return "0 points · no answers"
+        return f"{row.points} points · {row.answers} answers · {accuracy_text(row)} accuracy"
 
     streak = total.current_streak if total else 0
     best = total.best_streak if total else 0
-    pairs = (
+    pairs: tuple[tuple[str, str], ...] = (
         ("This week", fmt(week) + (f" · rank {rank}" if rank else "")),
         ("All time", fmt(total)),
         ("Streak", f"{streak} day{'s' if streak != 1 else ''} (best {best})"),
     )
-    blocks: list[Block] = [Section(f"*Your drill stats, {name}*"), Fields(pairs)]
+    if total is not None and total.incident_points:
+        this_week = week.incident_points if week else 0
+        pairs += (
+            (
+                "Incident practice",
+                f"{total.incident_points} points ({this_week} this week), apart from drills",
+            ),
+        )
+    blocks: list[Block] = [Section(f"*Your drill stats, {literal(name)}*"), Fields(pairs)]
     if recent:
         lines = []
         for answer, title in recent:

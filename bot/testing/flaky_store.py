@@ -15,12 +15,12 @@ class FlakyStore:
         self.attempts = 0
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Tx]:
+    async def transaction(self, *, read_only: bool = False) -> AsyncIterator[Tx]:
         self.attempts += 1
         if self.failures > 0:
             self.failures -= 1
             raise StoreUnavailable("connection refused (simulated)")
-        async with self.inner.transaction() as tx:
+        async with self.inner.transaction(read_only=read_only) as tx:
             yield tx
 
     async def close(self) -> None:

@@ -18,6 +18,7 @@ from bot.services.incident_store import IncidentSession
 class _State:
     sessions: dict[int, IncidentSession] = field(default_factory=dict)
     next_id: int = 1
+    deliveries: set[tuple[str, str]] = field(default_factory=set)
 
 
 class MemoryIncidentTx:
@@ -71,6 +72,12 @@ class MemoryIncidentTx:
         saved = replace(session, version=session.version + 1)
         self.s.sessions[session.id] = saved
         return saved
+
+    async def claim_delivery(self, workspace_id: str, key: str) -> bool:
+        if (workspace_id, key) in self.s.deliveries:
+            return False
+        self.s.deliveries.add((workspace_id, key))
+        return True
 
     async def idle(self, cutoff: dt.datetime) -> list[IncidentSession]:
         found = [s for s in self.s.sessions.values() if s.active and s.last_activity_at <= cutoff]

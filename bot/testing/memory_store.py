@@ -19,12 +19,23 @@ from bot.domain.model import (
     Drill,
     DrillState,
     LeaderboardRow,
+    Lease,
     Person,
     Schedule,
     Slot,
     Streak,
 )
 from bot.domain.streaks import advance, previous_drill_day
+
+
+@dataclass
+class _Delivery:
+    owner: str | None
+    until: dt.datetime | None
+    first_claimed_at: dt.datetime
+    attempts: int
+    done_at: dt.datetime | None = None
+    message_ref: str | None = None
 
 
 @dataclass
@@ -38,6 +49,7 @@ class _State:
     submissions: set[tuple[str, str]] = field(default_factory=set)
     streaks: dict[tuple[int, int], Streak] = field(default_factory=dict)
     posts: set[tuple[int, str, str]] = field(default_factory=set)
+    deliveries: dict[str, _Delivery] = field(default_factory=dict)
     practice: dict[int, str] = field(default_factory=dict)
     admins: set[tuple[str, str]] = field(default_factory=set)
     next_id: int = 1
@@ -179,7 +191,8 @@ class MemoryTx:
             (
                 d
                 for d in self.s.drills.values()
-                if d.state == DrillState.FAILED and d.scheduled_at >= not_before
+                if d.state in (DrillState.CLAIMED, DrillState.FAILED)
+                and d.scheduled_at >= not_before
             ),
             key=lambda d: d.scheduled_at,
         )
@@ -389,6 +402,49 @@ class MemoryTx:
     async def release_post(self, channel_id: int, kind: str, key: str) -> None:
         self.s.posts.discard((channel_id, kind, key))
 
+    async def take_lease(
+        self, key: str, owner: str, now: dt.datetime, until: dt.datetime
+    ) -> Lease | None:
+        found = self.s.deliveries.get(key)
+        if found is None:
+            found = _Delivery(owner, until, now, 1)
+            self.s.deliveries[key] = found
+        elif found.done_at is None and (found.until is None or found.until < now):
+            found.owner, found.until, found.attempts = owner, until, found.attempts + 1
+        else:
+            return None
+        return Lease(key, owner, found.attempts, found.first_claimed_at, until)
+
+    async def renew_lease(self, key: str, owner: str, until: dt.datetime) -> bool:
+        found = self.s.deliveries.get(key)
+        if found is None or found.done_at is not None or found.owner != owner:
+            return False
+        found.until = until
+        return True
+
+    async def release_lease(self, key: str, owner: str) -> None:
+        found = self.s.deliveries.get(key)
+        if found is not None and found.done_at is None and found.owner == owner:
+            found.owner, found.until = None, None
+
+    async def finish_lease(self, key: str, now: dt.datetime, message_ref: str | None) -> bool:
+        found = self.s.deliveries.get(key)
+        if found is None or found.done_at is not None:
+            return False
+        found.done_at, found.message_ref, found.owner, found.until = now, message_ref, None, None
+        return True
+
+    async def lease_done(self, key: str) -> bool:
+        found = self.s.deliveries.get(key)
+        return found is not None and found.done_at is not None
+
+    async def stale_leases(self, prefix: str, now: dt.datetime) -> list[str]:
+        return sorted(
+            key
+            for key, d in self.s.deliveries.items()
+            if key.startswith(prefix) and d.done_at is None and (d.until is None or d.until < now)
+        )
+
     async def listed_admins(self, workspace_id: str) -> list[str]:
         return sorted(u for w, u in self.s.admins if w == workspace_id)
 
@@ -420,7 +476,7 @@ class MemoryStore:
         self._holder: asyncio.Task[object] | None = None
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[MemoryTx]:
+    async def transaction(self, *, read_only: bool = False) -> AsyncIterator[MemoryTx]:
         if self._holder is not None and self._holder is asyncio.current_task():
             # A real database would deadlock or see stale data here too: fail loudly instead.
             raise RuntimeError("nested transaction: finish the open one first")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bot.messaging.message import Message
 from bot.messaging.port import Capabilities
 
@@ -25,5 +27,20 @@ class NullChat:
     ) -> None:
         return None
 
-    async def send_direct(self, workspace_id: str, user: str, message: Message) -> None:
+    async def send_direct(self, workspace_id: str, user: str, message: Message) -> str:
+        return ""
+
+    async def find_posted(
+        self,
+        workspace_id: str,
+        channel: str,
+        key: str,
+        since: dt.datetime,
+        thread: str | None = None,
+    ) -> str | None:
+        return None
+
+    async def find_direct(
+        self, workspace_id: str, user: str, key: str, since: dt.datetime
+    ) -> str | None:
         return None

@@ -121,9 +121,11 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "channel_id", "slot", "local_date", name="uq_drills_channel_id_slot_local_date"
         ),
-        sa.CheckConstraint("slot IN ('daily', 'mcq')", name="ck_drills_slot"),
+        # op.f(): the name is final. The naming convention's "ck" template wraps a plain name
+        # (ck_<table>_<name>), which would make this one ck_drills_ck_drills_slot.
+        sa.CheckConstraint("slot IN ('daily', 'mcq')", name=op.f("ck_drills_slot")),
         sa.CheckConstraint(
-            "state IN ('claimed', 'posted', 'failed', 'skipped')", name="ck_drills_state"
+            "state IN ('claimed', 'posted', 'failed', 'skipped')", name=op.f("ck_drills_state")
         ),
     )
     op.create_index(

@@ -61,12 +61,12 @@ def upgrade() -> None:
         sa.UniqueConstraint("active_person_id", name="uq_incident_sessions_active_person_id"),
         sa.CheckConstraint(
             "state IN ('active', 'finished', 'stopped', 'expired')",
-            name="ck_incident_sessions_state",
+            name=op.f("ck_incident_sessions_state"),  # final: see 0001's check constraints
         ),
         sa.CheckConstraint(
             "(state = 'active' AND active_person_id = person_id) "
             "OR (state <> 'active' AND active_person_id IS NULL)",
-            name="ck_incident_sessions_active",
+            name=op.f("ck_incident_sessions_active"),  # final: see 0001's check constraints
         ),
     )
     op.create_index(

@@ -45,9 +45,8 @@ def test_strong_stage_answers_cover_their_rubric_without_red_flags(incident: Inc
         assert (stage.id, result.score, result.missed, result.mistakes) == (stage.id, 1.0, (), ())
 
 
-GUIDE = (
-    Path(__file__).resolve().parents[3] / "shared" / "seed" / "nodejs-backend-interview-guide.txt"
-)
+GUIDE = Path(__file__).parent / "seed" / "guide-questions.txt"
+"""The seed guide's own question lines, verbatim (see seed/README.md)."""
 
 
 def test_pasting_the_guides_own_question_earns_next_to_nothing() -> None:

@@ -264,6 +264,35 @@ async def test_a_failed_transaction_leaves_nothing(store: Store, incidents: Inci
     assert await _active(incidents, person_id) is None
 
 
+async def test_a_claimed_delivery_stays_claimed_unless_its_transaction_rolls_back(
+    store: Store, incidents: IncidentStore
+) -> None:
+    await _person(store)  # the workspace the keys belong to
+    async with incidents.transaction() as tx:
+        assert await tx.claim_delivery("W1", "evt-1") is True
+        assert await tx.claim_delivery("W1", "evt-1") is False
+    with pytest.raises(RuntimeError):
+        async with incidents.transaction() as tx:
+            assert await tx.claim_delivery("W1", "evt-2") is True
+            raise RuntimeError("boom")
+    async with incidents.transaction() as tx:
+        assert await tx.claim_delivery("W1", "evt-1") is False
+        assert await tx.claim_delivery("W1", "evt-2") is True
+
+
+async def _claim(incidents: IncidentStore, key: str) -> bool:
+    async with incidents.transaction() as tx:
+        return await tx.claim_delivery("W1", key)
+
+
+async def test_racing_claims_of_one_delivery_give_exactly_one_winner(
+    store: Store, incidents: IncidentStore
+) -> None:
+    await _person(store)
+    results = await asyncio.gather(*(_claim(incidents, "evt-1") for _ in range(8)))
+    assert sum(results) == 1
+
+
 async def test_racing_starts_give_exactly_one_session(
     store: Store, incidents: IncidentStore
 ) -> None:

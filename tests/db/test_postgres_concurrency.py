@@ -132,3 +132,25 @@ async def test_concurrent_claims_of_the_same_submission_have_one_winner(
 
     results = await _race([first, second], 10, deliver)
     assert results.count(True) == 1
+
+
+async def test_twenty_racers_for_a_new_lease_and_for_an_expired_one_have_one_winner(
+    two_stores: tuple[SqlStore, SqlStore],
+) -> None:
+    stores = list(two_stores)
+    now = at(9)
+    later = at(10)
+
+    async def take_new(tx: SqlTx) -> object:
+        return await tx.take_lease("drill:1", f"p{id(tx)}", now, later)
+
+    first = await _race(stores, 20, take_new)
+    assert sum(r is not None for r in first) == 1
+
+    async def take_expired(tx: SqlTx) -> object:
+        return await tx.take_lease("drill:1", f"q{id(tx)}", at(11), at(12))
+
+    second = await _race(stores, 20, take_expired)
+    winners = [r for r in second if r is not None]
+    assert len(winners) == 1
+    assert getattr(winners[0], "attempts", None) == 2

@@ -172,7 +172,67 @@ def test_pick(text: str, option: str) -> None:
 def test_pick_errors(text: str, message: str) -> None:
     error = fails(text)
     assert error.message == message
-    assert error.usage == "`pick <A-F or 1-6>`, e.g. `pick B`"
+    assert error.usage == "`pick [drill] <A-F or 1-6>`, e.g. `pick B`"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("pick 42 D", cmd.Pick("D", "42")),
+        ("pick #42 d", cmd.Pick("D", "42")),
+        ("pick 42 4", cmd.Pick("D", "42")),
+        ("pick 3 A", cmd.Pick("A", "3")),
+        ("pick m7 B", cmd.Pick("B", "m7")),
+        ("pick M7 b", cmd.Pick("B", "m7")),
+        ("pick daily A", cmd.Pick("A", "daily")),
+        ("pick MCQ c", cmd.Pick("C", "mcq")),
+    ],
+)
+def test_pick_can_name_the_question_first(text: str, expected: cmd.Pick) -> None:
+    assert cmd.parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("pick 42 D E", "Pick one option, not `42 D E`: a letter A–F or a number 1–6."),
+        (
+            "pick today B",
+            "`today` does not name a question. Name it by its number (`pick 42 B`) or its slot "
+            "(`pick daily B`, `pick mcq B`), or give just the option.",
+        ),
+        ("pick 42 Z", "`Z` is not an option. Pick a letter A–F or a number 1–6, e.g. `pick B`."),
+    ],
+)
+def test_pick_naming_errors(text: str, message: str) -> None:
+    assert fails(text).message == message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("answer #42 TTLs expire\nentries", cmd.AnswerText("TTLs expire\nentries", "42")),
+        ("answer 42 is the answer", cmd.AnswerText("42 is the answer")),
+        ("answer m7 instances scale", cmd.AnswerText("m7 instances scale")),
+        ("answer daily backups", cmd.AnswerText("daily backups")),
+        ("answer #x marks the spot", cmd.AnswerText("#x marks the spot")),
+    ],
+)
+def test_answer_names_its_question_only_with_a_hash_number(
+    text: str, expected: cmd.AnswerText
+) -> None:
+    assert cmd.parse(text) == expected
+
+
+def test_an_answer_that_only_names_its_question_is_refused() -> None:
+    assert fails("answer #42").message == "Write your answer after `answer #42`."
+
+
+def test_help_explains_naming_the_question() -> None:
+    pick = cmd.help_text("pick", is_admin=False)
+    assert "`pick [drill] <A-F or 1-6>`" in pick
+    assert "`pick 42 B`" in pick and "`pick mcq B`" in pick and "`pick m7 B`" in pick
+    assert "`answer #42 <your answer>`" in cmd.help_text("answer", is_admin=False)
 
 
 # --- leaderboard, stats, away ------------------------------------------------------------------

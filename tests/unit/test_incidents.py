@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from types import MethodType
+from typing import Any
 
 import pytest
 import yaml
@@ -18,7 +22,7 @@ from bot.content.loader import Library, Pack, load_library
 from bot.domain import commands as cmd
 from bot.domain import incident_rules as ir
 from bot.domain.items import Incident, Manifest
-from bot.messaging.message import Message, Replies, Visibility
+from bot.messaging.message import Action, Actions, Message, Replies, Visibility
 from bot.scheduling.clock import ManualClock
 from bot.services.answers import Actor
 from bot.services.commands import Where
@@ -119,7 +123,9 @@ class Bed:
 
     def restarted(self) -> Bed:
         """A new process over the same database: new engine and service objects."""
-        return Bed(self.library, self.store, self.incident_store, self.clock, self.chat)
+        bed = Bed(self.library, self.store, self.incident_store, self.clock, self.chat)
+        bed._deliveries = self._deliveries  # the platform's delivery ids go on, not over
+        return bed
 
     def actor(self, user: str) -> Actor:
         return Actor(WORKSPACE, user, user.capitalize())
@@ -345,10 +351,161 @@ async def test_empty_and_over_long_answers_are_refused_and_change_nothing(
 async def test_a_retried_delivery_of_an_answer_counts_once(bed: Bed) -> None:
     await bed.command("alice", "/drill incident catalog-latency")
     await bed.dm("alice", STRONG["assess"], delivery="evt-1")
-    again = texts(await bed.dm("alice", STRONG["assess"], delivery="evt-1"))
-    assert "I already have that one." in again
+    again = await bed.dm("alice", STRONG["assess"], delivery="evt-1")
+    assert again is not None and again.items == []  # the first copy was answered
     session = await bed.session("alice")
     assert session is not None and session.stage_index == 1 and len(session.results) == 1
+
+
+async def test_a_retry_of_an_earlier_answer_is_recognised_not_graded_again(
+    bed: Bed, catalog: Incident
+) -> None:
+    await bed.command("alice", "/drill incident catalog-latency")
+    await bed.dm("alice", STRONG["assess"], delivery="evt-1")
+    await bed.dm("alice", STRONG["logs"], delivery="evt-2")
+    before = await bed.session("alice")
+
+    # The platform sends the stage-1 answer again, after the stage-2 one (and after a restart).
+    for engine in (bed, bed.restarted()):
+        for key in ("evt-1", "evt-2"):
+            replies = await engine.dm("alice", STRONG["assess"], delivery=key)
+            assert replies is not None and replies.items == [], key
+
+    assert await bed.session("alice") == before
+    assert before is not None and before.stage_index == 2
+    assert [r.stage_id for r in before.results] == ["assess", "logs"]
+    # The next real answer is stage 3's.
+    assert "Stage 3 of 4 · " in texts(await bed.dm("alice", STRONG["fix"]))
+
+
+async def test_retries_of_hints_skips_and_stops_change_nothing(bed: Bed) -> None:
+    await bed.command("alice", "/drill incident catalog-latency")
+    await bed.dm("alice", "hint", delivery="hint-1")
+    await bed.dm("alice", STRONG["assess"], delivery="answer-1")
+    await bed.command("alice", "/drill skip", delivery="skip-2")
+    before = await bed.session("alice")
+    assert before is not None and before.stage_index == 2
+
+    # Each, sent again later, would now hint or skip another stage: they must do nothing.
+    assert (await bed.dm("alice", "hint", delivery="hint-1") or Replies()).items == []
+    assert (await bed.command("alice", "/drill hint", delivery="hint-1")).items == []
+    assert (await bed.dm("alice", "skip", delivery="skip-2") or Replies()).items == []
+    assert (await bed.command("alice", "/drill skip", delivery="skip-2")).items == []
+    after = await bed.session("alice")
+    assert after == before and after.hinted_stages == ("assess",)
+
+    # A stop sent again after a new session started does not end the new one.
+    await bed.command("alice", "/drill stop", delivery="stop-1")
+    await bed.command("alice", "/drill incident memory-oom")
+    assert (await bed.dm("alice", "stop", delivery="stop-1") or Replies()).items == []
+    session = await bed.session("alice")
+    assert session is not None and session.scenario_id == "incident-memory-oom"
+
+
+async def test_a_retry_after_the_session_ended_says_nothing(bed: Bed, catalog: Incident) -> None:
+    await bed.command("alice", "/drill incident catalog-latency")
+    for n, stage in enumerate(catalog.stages):
+        await bed.dm("alice", STRONG[stage.id], delivery=f"evt-{n}")
+    assert await bed.session("alice") is None
+    last = await bed.dm("alice", STRONG[catalog.stages[-1].id], delivery=f"evt-{n}")
+    assert last is not None and last.items == []
+    # A new message still hears that there is nothing to answer; its retry hears nothing.
+    assert "no mock incident waiting" in texts(await bed.dm("alice", "hello", delivery="x"))
+    assert (await bed.dm("alice", "hello", delivery="x") or Replies()).items == []
+
+
+async def test_a_refused_answer_is_refused_once_per_delivery(bed: Bed) -> None:
+    await bed.command("alice", "/drill incident catalog-latency")
+    too_long = "x" * (bed.deps.settings.max_answer_chars + 1)
+    assert "the limit is" in texts(await bed.dm("alice", too_long, delivery="long-1"))
+    assert (await bed.dm("alice", too_long, delivery="long-1") or Replies()).items == []
+
+
+async def test_a_delivery_that_crossed_another_update_can_come_again(bed: Bed) -> None:
+    await bed.command("alice", "/drill incident catalog-latency")
+    store = bed.incident_store
+    real = MemoryIncidentStore.transaction
+
+    @asynccontextmanager
+    async def crossing(self: MemoryIncidentStore) -> AsyncIterator[Any]:
+        async with real(self) as tx:
+
+            async def save(session: IncidentSession) -> IncidentSession | None:
+                return None  # another process saved first
+
+            tx.save = save  # type: ignore[method-assign]
+            yield tx
+
+    store.transaction = MethodType(crossing, store)  # type: ignore[method-assign]
+    crossed = texts(await bed.dm("alice", STRONG["assess"], delivery="evt-1"))
+    assert "crossed with another update" in crossed
+    del store.transaction  # type: ignore[attr-defined]
+
+    # Nothing was recorded, so the platform's retry of it is taken.
+    assert "Stage 1 of 4 · " in texts(await bed.dm("alice", STRONG["assess"], delivery="evt-1"))
+    session = await bed.session("alice")
+    assert session is not None and session.stage_index == 1
+
+
+# --- the answer form -----------------------------------------------------------------------
+
+
+def form_of(replies: Replies | None) -> str:
+    """The value of the last answer-form button in the replies (what the form will carry)."""
+    assert replies is not None
+    values = [
+        button.value
+        for reply in replies.items
+        for block in reply.message.blocks
+        if isinstance(block, Actions)
+        for button in block.buttons
+        if button.action is Action.ANSWER_INCIDENT
+    ]
+    assert values, "no answer-form button"
+    return values[-1]
+
+
+async def test_a_form_grades_the_stage_it_showed_and_refuses_once_it_passed(
+    bed: Bed, catalog: Incident
+) -> None:
+    opened = await bed.command("alice", "/drill incident catalog-latency")
+    stage_1 = form_of(opened)
+    stage_2 = form_of(await bed.dm("alice", STRONG["assess"]))
+    actor = bed.actor("alice")
+
+    late = await bed.engine.incident_form(actor, stage_1, STRONG["logs"], "view-1")
+    shown = texts(late)
+    assert "Stage 1 has passed" in shown and "you are on stage 2 of 4 now" in shown
+    assert "Stage 2 of 4 · Into the logs" in shown  # the current question, to answer instead
+    session = await bed.session("alice")
+    assert session is not None and session.stage_index == 1 and len(session.results) == 1
+
+    graded_2 = texts(await bed.engine.incident_form(actor, stage_2, STRONG["logs"], "view-2"))
+    assert f"Stage 2 of 4 · Into the logs · {graded(catalog, 'logs').points} points" in graded_2
+    # Submitted again (the same view): nothing more.
+    again = await bed.engine.incident_form(actor, stage_2, STRONG["logs"], "view-2")
+    assert again is not None and again.items == []
+    session = await bed.session("alice")
+    assert session is not None and session.stage_index == 2
+
+
+async def test_a_form_from_an_earlier_session_or_without_a_stage(
+    bed: Bed, catalog: Incident
+) -> None:
+    old_form = form_of(await bed.command("alice", "/drill incident memory-oom"))
+    await bed.command("alice", "/drill stop")
+    await bed.command("alice", "/drill incident catalog-latency")
+    actor = bed.actor("alice")
+
+    shown = texts(await bed.engine.incident_form(actor, old_form, STRONG["assess"], "v-1"))
+    assert "That form was for an earlier mock incident" in shown
+    assert f"you are on stage 1 of 4 of {catalog.title} now" in shown
+    session = await bed.session("alice")
+    assert session is not None and session.stage_index == 0
+
+    # A button posted before forms named their stage answers the current one.
+    shown = texts(await bed.engine.incident_form(actor, CATALOG, STRONG["assess"], "v-2"))
+    assert "Stage 1 of 4 · First look" in shown
 
 
 # --- hints, skips, stops -------------------------------------------------------------------

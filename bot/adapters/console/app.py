@@ -13,7 +13,17 @@ from collections.abc import Iterable
 from typing import TextIO
 
 from bot.adapters.console.chat import ConsoleChat
-from bot.adapters.console.script import Advance, At, Nothing, Say, ScriptError, parse_line
+from bot.adapters.console.script import (
+    HELP,
+    Advance,
+    At,
+    Help,
+    Nothing,
+    Quit,
+    Say,
+    ScriptError,
+    parse_line,
+)
 from bot.messaging.message import Replies, Visibility
 from bot.scheduling.clock import ManualClock
 from bot.scheduling.virtual import VirtualTime
@@ -24,6 +34,11 @@ from bot.services.engine import Engine
 WORKSPACE = "console"
 CHANNEL = "team"
 ADMIN = "you"
+"""The user id of lines typed without `@name`: the person at the terminal, "you" in the
+console's own labels ("visible only to you")."""
+ADMIN_NAME = "admin"
+"""Their display name, for texts about them in the third person ("admin's session", the
+boards), where "you" reads wrong. The same on every machine, so a script's transcript is too."""
 
 CONNECT_HINT = (
     "No Slack or Discord credentials found, so drillbot runs this console channel. To connect "
@@ -33,7 +48,8 @@ CONNECT_HINT = (
 USAGE = (
     "Type `/drill help`. `@alice /drill pick B` speaks as alice in #team, `@alice dm: ...` "
     "writes to the bot directly, `@alice in m3: ...` replies in the thread of message [m3], "
-    "`:advance 2h` or `:at 2026-12-01T09:30` moves the clock."
+    "`:advance 2h` or `:at 2026-12-01T09:30` moves the clock, `:help` lists all of this, "
+    "`:quit` leaves."
 )
 
 
@@ -45,6 +61,8 @@ class ConsoleApp:
         self.zone = zone
         self.time = VirtualTime(clock, engine)
         self._line_no = 0
+        self.quit = False
+        """Set by `:quit`: read no more lines."""
 
     async def handle_line(self, line: str) -> None:
         self._line_no += 1
@@ -56,6 +74,11 @@ class ConsoleApp:
         match parsed:
             case Nothing():
                 return
+            case Help():
+                for help_line in HELP.splitlines():
+                    self.chat.note(help_line)
+            case Quit():
+                self.quit = True
             case Advance(delta=delta):
                 await self.time.advance(delta)
             case At(instant=instant):
@@ -68,8 +91,12 @@ class ConsoleApp:
             case Say(user=user, text=text, direct=direct):
                 await self._say(user, text, direct)
 
+    def _actor(self, user: str) -> Actor:
+        name = ADMIN_NAME if user == ADMIN else user
+        return Actor(WORKSPACE, user, name, is_admin=user == ADMIN, platform="console")
+
     async def _say(self, user: str, text: str, direct: bool) -> None:
-        actor = Actor(WORKSPACE, user, user, is_admin=user == ADMIN, platform="console")
+        actor = self._actor(user)
         where = Where(None if direct else CHANNEL, "" if direct else CHANNEL)
         delivery = f"console:{self._line_no}:{self.clock.now().isoformat()}"
         if text.startswith("/drill") or (direct and not text.startswith("/")):
@@ -86,10 +113,14 @@ class ConsoleApp:
         # Other channel chatter is not for the bot.
 
     async def _say_in_thread(self, user: str, text: str, thread: str) -> None:
-        actor = Actor(WORKSPACE, user, user, is_admin=user == ADMIN, platform="console")
+        actor = self._actor(user)
         where = Where(CHANNEL, CHANNEL, thread=thread)
         delivery = f"console:{self._line_no}:{self.clock.now().isoformat()}"
         replies = await self.engine.message(actor, where, text, delivery)
+        if replies is None and text.startswith("/drill"):
+            # Not an incident's thread: a command, which may be about the drill posted as
+            # [thread] (`@alice in m7: /drill pick B`).
+            replies = await self.engine.command(actor, where, text, delivery)
         if replies is None:
             self.chat.note(
                 f"{user} wrote in the thread of [{thread}]; the bot is not waiting there"
@@ -111,6 +142,8 @@ class ConsoleApp:
     async def replay(self, lines: Iterable[str]) -> None:
         for line in lines:
             await self.handle_line(line.rstrip("\n"))
+            if self.quit:
+                break
         await self.engine.answers.flush()
 
     async def interactive(self, stdin: TextIO = sys.stdin) -> None:
@@ -136,5 +169,8 @@ class ConsoleApp:
                 before = self.clock.now()
                 await self.handle_line(line)
                 offset += self.clock.now() - before
+                if self.quit:
+                    break
         finally:
             follower.cancel()
+        await self.engine.answers.flush()

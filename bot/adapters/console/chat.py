@@ -57,8 +57,27 @@ class ConsoleChat:
     ) -> None:
         self._emit(f"#{channel} · drillbot → visible only to {user}", message)
 
-    async def send_direct(self, workspace_id: str, user: str, message: Message) -> None:
+    async def send_direct(self, workspace_id: str, user: str, message: Message) -> str:
+        # Not labelled: nobody replies to a DM by its label, and transcripts keep their numbers.
         self._emit(f"DM to {user} · drillbot", message)
+        return ""
+
+    # The console's conversation lives and dies with its process: nothing posted by an
+    # earlier run can be seen, so there is never anything to adopt.
+    async def find_posted(
+        self,
+        workspace_id: str,
+        channel: str,
+        key: str,
+        since: dt.datetime,
+        thread: str | None = None,
+    ) -> str | None:
+        return None
+
+    async def find_direct(
+        self, workspace_id: str, user: str, key: str, since: dt.datetime
+    ) -> str | None:
+        return None
 
     def note(self, text: str) -> None:
         """A line from the console itself, not from the bot."""

@@ -14,28 +14,45 @@ from bot.messaging.message import (
     Quote,
     Section,
     Table,
+    literal_parts,
+    unmarked,
 )
 
 _FORMS = (Action.ANSWER_OPEN, Action.ANSWER_INCIDENT)
 _BOLD = re.compile(r"(?<!\w)\*(\S(?:[^*\n]*\S)?)\*(?!\w)")
 
 
+_HOLE = re.compile("\ue000(\\d+)\ue001")
+
+
 def plain(text: str) -> str:
-    return _BOLD.sub(r"\1", text)
+    """Bot text without its bold marks; ``literal()`` parts (names) exactly as written."""
+    names: list[str] = []
+    held: list[str] = []
+    for piece, is_literal in literal_parts(text):
+        if is_literal:
+            # Held out of the bold pattern, yet still inside the text it must match around.
+            held.append(f"\ue000{len(names)}\ue001")
+            names.append(piece)
+        else:
+            held.append(piece)
+    bare = _BOLD.sub(r"\1", "".join(held))
+    return _HOLE.sub(lambda m: names[int(m[1])], bare) if names else bare
 
 
 def render(message: Message) -> list[str]:
     if not message.blocks:
-        return [message.text]
+        return [unmarked(message.text)]
     lines: list[str] = []
     for block in message.blocks:
         match block:
             case Section(text=text):
                 lines += plain(text).splitlines()
             case Quote(text=text, author=author):
-                prefix = f"{author}: " if author else ""
+                prefix = f"{unmarked(author)}: " if author else ""
                 lines += [f"> {prefix}{line}" for line in text.splitlines()]
             case Fields(pairs=pairs):
+                pairs = tuple((unmarked(k), unmarked(v)) for k, v in pairs)
                 width = max(len(k) for k, _ in pairs)
                 lines += [f"{k.ljust(width)}  {v}" for k, v in pairs]
             case Context(text=text):
@@ -43,6 +60,7 @@ def render(message: Message) -> list[str]:
             case Divider():
                 lines.append("—" * 20)
             case Table(headers=headers, rows=rows):
+                rows = tuple(tuple(unmarked(c) for c in r) for r in rows)
                 widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
                 lines.append("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
                 lines += [

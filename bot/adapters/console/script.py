@@ -13,6 +13,7 @@ _SAY = re.compile(
     r"(?:\s+(?P<dm>dm:)|\s+in\s+(?P<thread>m\d+):)?\s*(?P<text>.*)$",
     re.S,
 )
+_THREAD_WITHOUT_NAME = re.compile(r"^(?:@\S+\s+)?in\s+(m\d+)\b:?", re.I)
 _DURATION = re.compile(r"^(?:(?P<d>\d+)d)?(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?$")
 
 
@@ -44,7 +45,30 @@ class Nothing:
     pass
 
 
-Line = Say | Advance | At | Nothing
+@dataclass(frozen=True)
+class Help:
+    """`:help`: list the console's own lines."""
+
+
+@dataclass(frozen=True)
+class Quit:
+    """`:quit`: stop reading lines and close cleanly."""
+
+
+Line = Say | Advance | At | Nothing | Help | Quit
+
+HELP = """\
+The console's own lines (everything else is said in #team):
+  /drill <command>          you (an admin) run a command in #team; `/drill help` lists them
+  @alice <text>             alice writes in #team, e.g. `@alice /drill pick B`
+  @alice dm: <text>         alice writes to the bot in a direct message
+  @alice in m3: <text>      alice replies in the thread of the bot's message [m3];
+                            `@alice in m3: /drill pick B` picks for the question posted as [m3]
+  :advance 90m | 2h | 1d    move the clock, firing everything that comes due on the way
+  :at 2026-12-01T09:30      move the clock to a local date and time
+  :help                     this list
+  :quit                     close the console (end of input does too)
+  # ...                     a comment"""
 
 
 def parse_duration(text: str) -> dt.timedelta:
@@ -74,10 +98,19 @@ def parse_line(line: str, zone: str) -> Line:
             return Advance(parse_duration(arg))
         if verb == "at":
             return At(parse_instant(arg, zone))
-        raise ScriptError(
-            f"unknown console command `:{verb}`; use :advance 2h or :at 2026-12-01T09:30"
-        )
+        if verb == "help":
+            return Help()
+        if verb == "quit":
+            return Quit()
+        raise ScriptError(f"unknown console command `:{verb}`; `:help` lists the console's lines")
     m = _SAY.match(stripped)
+    if (m is None or not m["thread"]) and (wrong := _THREAD_WITHOUT_NAME.match(stripped)):
+        # Said in the channel instead, it would reach nobody: explain the thread form.
+        ref = wrong[1]
+        raise ScriptError(
+            f"to write in the thread of [{ref}], say who writes and put a colon after "
+            f"`in {ref}`: `@alice in {ref}: <text>`"
+        )
     if m:
         return Say(m["name"], m["text"].strip(), direct=bool(m["dm"]), thread=m["thread"])
     return Say(DEFAULT_USER, stripped, direct=False)

@@ -33,13 +33,14 @@ from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.adapters.slack import modals, translate
 from bot.adapters.slack.chat import People, SlackChat
-from bot.adapters.slack.render import ACTION_PREFIX, home_view
+from bot.adapters.slack.render import ACTION_PREFIX, home_view, home_view_again
 from bot.domain import commands as cmd
 from bot.domain.model import Schedule
-from bot.messaging.message import Action, Context, Divider, Message, Replies, Visibility
+from bot.messaging.message import Action, Context, Message, Replies, Visibility
 from bot.messaging.port import ChatError
 from bot.services.commands import Where
 from bot.services.engine import Engine
+from bot.services.store import StoreUnavailable
 
 log = logging.getLogger("drillbot.slack")
 
@@ -155,7 +156,7 @@ class SlackListeners:
     # --- slash command -------------------------------------------------------------------
     async def on_command(self, ack: AsyncAck, command: Payload, context: AsyncBoltContext) -> None:
         await ack()
-        opens_a_form = _bare_setup(str(command.get("text") or ""))  # trigger_id lasts 3 s
+        opens_a_form = _bare_setup(translate.command_text(command))  # trigger_id lasts 3 s
         self.background.spawn(self._command(command, context.team_id), urgent=opens_a_form)
 
     async def _command(self, command: Payload, team: str | None) -> None:
@@ -164,7 +165,7 @@ class SlackListeners:
         origin = Origin(who.team_id, who.user_id, where, str(command.get("response_url") or ""))
         profile = await self.people.profile(who.team_id, who.user_id, who.name)
         actor = who.actor(profile.name, profile.is_admin)
-        text = str(command.get("text") or "")
+        text = translate.command_text(command)
         if actor.is_admin and where.channel_id and _bare_setup(text):
             trigger = str(command.get("trigger_id") or "")
             if await self._open_setup(who.team_id, trigger, where):
@@ -187,7 +188,7 @@ class SlackListeners:
 
     async def _schedule(self, team: str, channel_id: str) -> Schedule | None:
         async def read() -> Schedule | None:
-            async with self.engine.deps.store.transaction() as tx:
+            async with self.engine.deps.store.transaction(read_only=True) as tx:
                 channel = await tx.find_channel(team, channel_id)
             return channel.schedule if channel else None
 
@@ -246,12 +247,16 @@ class SlackListeners:
         self, ack: AsyncAck, body: Payload, action: Payload, context: AsyncBoltContext
     ) -> None:
         await ack()
-        self.background.spawn(self._incident_open(body, context.team_id), urgent=True)
+        self.background.spawn(self._incident_open(body, action, context.team_id), urgent=True)
 
-    async def _incident_open(self, body: Payload, team: str | None) -> None:
+    async def _incident_open(self, body: Payload, action: Payload, team: str | None) -> None:
         who = translate.interaction_who(body, team)
         question = (body.get("message") or {}).get("blocks") or []
-        view = modals.incident_modal(question, self.engine.deps.settings.max_answer_chars)
+        view = modals.incident_modal(
+            question,
+            modals.IncidentContext(str(action.get("value") or "")),
+            self.engine.deps.settings.max_answer_chars,
+        )
         try:
             await self.chat.open_view(who.team_id, str(body.get("trigger_id") or ""), view)
         except ChatError as exc:
@@ -266,12 +271,14 @@ class SlackListeners:
     async def _incident_submit(self, body: Payload, view: Payload, team: str | None) -> None:
         who = translate.interaction_who(body, team)
         profile = await self.people.profile(who.team_id, who.user_id, who.name)
-        replies = await self.engine.message(
-            who.actor(profile.name, profile.is_admin),
-            Where(None, ""),
-            modals.answer_text(view),
-            translate.view_delivery(view),
-        )
+        actor = who.actor(profile.name, profile.is_admin)
+        text, delivery = modals.answer_text(view), translate.view_delivery(view)
+        meta = modals.IncidentContext.load(str(view.get("private_metadata") or ""))
+        if meta is None:
+            # A form opened before forms named their stage: it answers the current one.
+            replies = await self.engine.message(actor, Where(None, ""), text, delivery)
+        else:
+            replies = await self.engine.incident_form(actor, meta.form, text, delivery)
         if replies is not None:
             await self._send(replies, Origin(who.team_id, who.user_id, Where(None, "")))
 
@@ -296,10 +303,17 @@ class SlackListeners:
         except ValueError:
             log.warning("pause/resume button with a bad value %r", action.get("value"))
             return
-        result = await self.engine.deps.retrying(
-            "pausing a channel", lambda: self.engine.set_paused(actor, channel_id, paused)
+        # The engine retries a locked database itself and answers with a message if it stays
+        # unavailable: the tab shows that message whatever happens.
+        result = await self.engine.set_paused(actor, channel_id, paused)
+        shown = body.get("view")
+        await self._publish_home(
+            who,
+            profile.name,
+            profile.is_admin,
+            notice=result,
+            shown=shown if isinstance(shown, dict) else None,
         )
-        await self._publish_home(who, profile.name, profile.is_admin, notice=result)
 
     # --- modals --------------------------------------------------------------------------
     async def on_answer_submit(
@@ -380,14 +394,28 @@ class SlackListeners:
         await self._publish_home(who, profile.name, profile.is_admin)
 
     async def _publish_home(
-        self, who: translate.Who, name: str, is_admin: bool, notice: Message | None = None
+        self,
+        who: translate.Who,
+        name: str,
+        is_admin: bool,
+        notice: Message | None = None,
+        shown: Payload | None = None,
     ) -> None:
+        """Publish the person's Home tab, with ``notice`` (the answer to a click) on top. When
+        the database cannot make a fresh one, the notice goes on top of ``shown``, the tab the
+        click came from, so the click is still answered."""
         actor = who.actor(name, is_admin)
-        home = await self.engine.deps.retrying("the home tab", lambda: self.engine.home(actor))
-        if notice is not None:
-            home = replace(home, blocks=(*notice.blocks, Divider(), *home.blocks))
         try:
-            await self.chat.publish_home(who.team_id, who.user_id, home_view(home))
+            home = await self.engine.deps.retrying("the home tab", lambda: self.engine.home(actor))
+        except StoreUnavailable as exc:
+            if notice is None or shown is None:
+                log.warning("could not make the home tab of %s: %s", who.user_id, exc)
+                return
+            view = home_view_again(shown, notice)
+        else:
+            view = home_view(home, notice)
+        try:
+            await self.chat.publish_home(who.team_id, who.user_id, view)
         except ChatError as exc:
             log.warning("could not publish the home tab of %s: %s", who.user_id, exc)
 

@@ -12,6 +12,7 @@ core can log it and retry later.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import random
 import time
@@ -32,6 +33,7 @@ from slack_sdk.http_retry.jitter import Jitter
 from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
+from slack_sdk.models.metadata import Metadata
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
@@ -48,6 +50,13 @@ AUTH_ERRORS = frozenset(
     {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive"}
 )
 T = TypeVar("T")
+
+METADATA_EVENT = "drillbot_post"
+"""The message metadata event type every keyed post carries (its payload: ``{"key": ...}``)."""
+LOOKUP_SKEW = dt.timedelta(minutes=2)
+"""Looked back this much before a claim: our clock and Slack's may disagree a little."""
+LOOKUP_PAGES = 10
+"""At most this many pages of 200 messages are read when looking for an earlier post."""
 
 
 @dataclass(frozen=True)
@@ -228,7 +237,9 @@ def normalise_api_url(api_url: str | None) -> str:
 class SlackChat:
     """Implements ``bot.messaging.port.ChatPort`` (and what the listeners need besides)."""
 
-    capabilities = Capabilities(buttons=True, modals=True, threads=True, ephemeral=True, edits=True)
+    capabilities = Capabilities(
+        buttons=True, modals=True, threads=True, ephemeral=True, edits=True, names_are_ids=False
+    )
 
     def __init__(self, clients: SlackClients, tokens: TokenSource) -> None:
         self.clients = clients
@@ -254,7 +265,7 @@ class SlackChat:
 
     # --- ChatPort ------------------------------------------------------------------------
     async def post(self, workspace_id: str, channel: str, message: Message) -> str:
-        payload = message_payload(message)
+        payload = _keyed(message)
         response = await self._call(
             workspace_id,
             "chat.postMessage",
@@ -263,7 +274,7 @@ class SlackChat:
         return str(response.get("ts") or "")
 
     async def reply(self, workspace_id: str, channel: str, thread: str, message: Message) -> str:
-        payload = message_payload(message)
+        payload = _keyed(message)
         response = await self._call(
             workspace_id,
             "chat.postMessage",
@@ -289,9 +300,62 @@ class SlackChat:
             lambda c: c.chat_postEphemeral(channel=channel, user=user, **payload),
         )
 
-    async def send_direct(self, workspace_id: str, user: str, message: Message) -> None:
+    async def send_direct(self, workspace_id: str, user: str, message: Message) -> str:
         channel = await self.open_direct(workspace_id, user)
-        await self.post(workspace_id, channel, message)
+        return await self.post(workspace_id, channel, message)
+
+    async def find_posted(
+        self,
+        workspace_id: str,
+        channel: str,
+        key: str,
+        since: dt.datetime,
+        thread: str | None = None,
+    ) -> str | None:
+        """Read the conversation (or the thread) since ``since`` with every message's metadata,
+        and return the ts of the bot's message stamped with ``key``."""
+        oldest = f"{(since - LOOKUP_SKEW).timestamp():.6f}"
+        method = "conversations.replies" if thread else "conversations.history"
+
+        def read(cursor: str | None) -> Callable[[AsyncWebClient], Awaitable[AsyncSlackResponse]]:
+            def call(c: AsyncWebClient) -> Awaitable[AsyncSlackResponse]:
+                if thread:
+                    return c.conversations_replies(
+                        channel=channel,
+                        ts=thread,
+                        oldest=oldest,
+                        include_all_metadata=True,
+                        limit=200,
+                        cursor=cursor,
+                    )
+                return c.conversations_history(
+                    channel=channel,
+                    oldest=oldest,
+                    include_all_metadata=True,
+                    limit=200,
+                    cursor=cursor,
+                )
+
+            return call
+
+        cursor: str | None = None
+        for _ in range(LOOKUP_PAGES):
+            response = await self._call(workspace_id, method, read(cursor))
+            for found in response.get("messages") or []:
+                if isinstance(found, dict) and _key_of(found) == key and found.get("ts"):
+                    return str(found["ts"])
+            meta = response.get("response_metadata") or {}
+            cursor = meta.get("next_cursor") if isinstance(meta, dict) else None
+            if not cursor:
+                return None
+        log.warning("gave up looking for %s after %d pages of %s", key, LOOKUP_PAGES, channel)
+        return None
+
+    async def find_direct(
+        self, workspace_id: str, user: str, key: str, since: dt.datetime
+    ) -> str | None:
+        channel = await self.open_direct(workspace_id, user)
+        return await self.find_posted(workspace_id, channel, key, since)
 
     # --- beyond the port, for the listeners ----------------------------------------------
     async def open_direct(self, workspace_id: str, user: str) -> str:
@@ -338,6 +402,25 @@ class SlackChat:
     async def auth_test(self, workspace_id: str = "") -> dict[str, Any]:
         response = await self._call(workspace_id, "auth.test", lambda c: c.auth_test())
         return dict(response.data) if isinstance(response.data, dict) else {}
+
+
+def _keyed(message: Message) -> dict[str, Any]:
+    """The chat.postMessage payload, with the delivery key in the message's metadata."""
+    payload: dict[str, Any] = message_payload(message)
+    if message.key:
+        payload["metadata"] = Metadata(
+            event_type=METADATA_EVENT, event_payload={"key": message.key}
+        )
+    return payload
+
+
+def _key_of(message: dict[str, Any]) -> str | None:
+    metadata = message.get("metadata")
+    if not isinstance(metadata, dict) or metadata.get("event_type") != METADATA_EVENT:
+        return None
+    payload = metadata.get("event_payload")
+    key = payload.get("key") if isinstance(payload, dict) else None
+    return str(key) if key else None
 
 
 def _error_code(exc: SlackApiError) -> str:

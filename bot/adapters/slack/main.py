@@ -79,6 +79,7 @@ _NEEDS_AN_ANSWER = ("view_submission", "block_suggestion", "dialog_submission", 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 HEALTH_TIMEOUT = 2.0
+TIMESTAMP_HEADER = "X-Slack-Request-Timestamp"
 
 
 class SlackStartupError(Exception):
@@ -302,9 +303,26 @@ class SlackRuntime:
             return app
         authorized = await self._auth_test()
 
-        async def authorize() -> AuthorizeResult:
-            """One workspace: the token's own identity, checked once at start."""
-            return authorized
+        async def authorize(
+            team_id: str | None, enterprise_id: str | None
+        ) -> AuthorizeResult | None:
+            """One workspace: the token's own identity, checked once at start.
+
+            A signed request can come from another workspace (the app is distributed, or was
+            installed elsewhere with the same signing secret): our token must not act there.
+            Bolt answers a refusal with a 200 that Slack shows the person (slash commands) or
+            ignores (events, which are then not retried), and runs no listener.
+            """
+            if _same_workspace(authorized, team_id, enterprise_id):
+                return authorized
+            log.warning(
+                "refused a request from workspace %s (enterprise %s): SLACK_BOT_TOKEN is for "
+                "workspace %s",
+                team_id,
+                enterprise_id,
+                authorized.team_id,
+            )
+            return None
 
         app = AsyncApp(authorize=authorize, **common)  # type: ignore[arg-type]
 
@@ -384,6 +402,11 @@ class SlackRuntime:
     async def events(self, request: web.Request) -> web.Response:
         assert self.bolt is not None
         self.background.request_arrived()
+        if not _usable_timestamp(request.headers.get(TIMESTAMP_HEADER)):
+            # slack_sdk's verifier calls int() on this header: an unreadable one would raise
+            # (HTTP 500 and a traceback) instead of failing verification like a bad signature.
+            log.info("refused a request without a usable %s header", TIMESTAMP_HEADER)
+            return web.json_response({"error": "invalid request"}, status=401)
         body = await request.text()
         if self._button_click(body, request):
             # A button click is acknowledged with an empty 200 whatever happens next, so say it
@@ -409,7 +432,7 @@ class SlackRuntime:
             return False
         return self._verifier.is_valid(
             body,
-            request.headers.get("X-Slack-Request-Timestamp", ""),
+            request.headers.get(TIMESTAMP_HEADER, ""),
             request.headers.get("X-Slack-Signature", ""),
         )
 
@@ -440,12 +463,28 @@ class SlackRuntime:
             problems.append("not connected to Slack")
         try:
             async with asyncio.timeout(HEALTH_TIMEOUT):
-                async with self.store.transaction():
+                # Read-only: a writer holding SQLite's lock must not make the check wait.
+                async with self.store.transaction(read_only=True):
                     pass
         except Exception as exc:  # any failure means "not healthy", whatever it is
             problems.append(f"database unavailable ({type(exc).__name__})")
         body = {"ok": not problems, "mode": self.config.mode, "problems": problems}
         return web.json_response(body, status=503 if problems else 200)
+
+
+def _same_workspace(
+    authorized: AuthorizeResult, team_id: str | None, enterprise_id: str | None
+) -> bool:
+    """Whether a request is for the workspace the one token belongs to (an org-wide token,
+    which has no team of its own, serves every workspace of its enterprise)."""
+    if authorized.team_id:
+        return team_id == authorized.team_id
+    return bool(authorized.enterprise_id) and enterprise_id == authorized.enterprise_id
+
+
+def _usable_timestamp(value: str | None) -> bool:
+    """Whether a request timestamp header is what Slack sends: whole seconds, digits only."""
+    return value is not None and value.isascii() and value.isdigit()
 
 
 # --- the entry point --------------------------------------------------------------------------
@@ -477,7 +516,13 @@ async def run_slack(
     clock = SystemClock()
     engine = make_engine(store, library, runtime.chat, clock, settings)
     await engine.start()
-    scheduler = Scheduler(engine, store, clock)
+    scheduler = Scheduler(
+        engine,
+        store,
+        clock,
+        sweep_seconds=settings.sweep_seconds,
+        shutdown_grace=settings.shutdown_grace_seconds,
+    )
     engine.deps.on_schedule_change = scheduler.sync
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -95,8 +95,30 @@ def answer_modal(
     }
 
 
-def incident_modal(question: list[JSON], max_length: int = MAX_ANSWER) -> JSON:
-    """The form alternative to writing a direct message, for a mock incident's current stage."""
+@dataclass(frozen=True)
+class IncidentContext:
+    """What the incident answer modal carries in private_metadata: the value of the button
+    that opened it, naming the stage the form shows (the core reads it)."""
+
+    form: str
+
+    def dump(self) -> str:
+        return json.dumps({"form": self.form})
+
+    @classmethod
+    def load(cls, text: str) -> IncidentContext | None:
+        try:
+            data = json.loads(text or "{}")
+            return cls(str(data["form"]))
+        except (ValueError, KeyError, TypeError):
+            return None
+
+
+def incident_modal(
+    question: list[JSON], context: IncidentContext, max_length: int = MAX_ANSWER
+) -> JSON:
+    """The form alternative to writing a direct message, for the stage whose prompt it was
+    opened from."""
     shown = [b for b in question if b.get("type") == "section"][-1:]
     return {
         "type": "modal",
@@ -104,6 +126,8 @@ def incident_modal(question: list[JSON], max_length: int = MAX_ANSWER) -> JSON:
         "title": _title("Mock incident"),
         "submit": _title("Send answer"),
         "close": _title("Cancel"),
+        # A button's value is at most 2,000 characters: it fits the 3,000 of the metadata.
+        "private_metadata": context.dump(),
         "blocks": [
             *shown,
             _answer_input(

@@ -6,7 +6,9 @@ a leaderboard) can become a mention (``<!channel>``, ``<@U123>``, ``<!subteam^S1
 (``<https://evil|innocent>``); and the words ``@channel``, ``@here`` and ``@everyone`` get a
 zero-width joiner after the ``@`` so no client or ``link_names`` setting turns them into a
 broadcast. Text objects are ``verbatim``, which stops Slack from auto-linking bare URLs and
-channel names in them.
+channel names in them. A display name the core marked with ``literal()`` goes through
+:func:`escape_literal` instead, which also keeps its ``*``, ``_``, ``~`` and backticks from
+formatting anything.
 
 Limits (Slack rejects a request past them, or cuts it silently): 50 blocks in a message and
 100 in a modal or Home tab, 3,000 characters of section text, 2,000 per section field, 10
@@ -30,6 +32,8 @@ from bot.messaging.message import (
     Quote,
     Section,
     Table,
+    literal_parts,
+    unmarked,
 )
 
 MAX_MESSAGE_BLOCKS = 50
@@ -58,13 +62,35 @@ def escape(text: str) -> str:
     return _BROADCAST.sub(lambda m: f"@{ZWJ}{m[1]}", text)
 
 
+_FORMATTING = re.compile(r"`|(?<![^\W_])[*_~]|[*_~](?![^\W_])")
+"""Characters that can open or close mrkdwn formatting: every backtick, and ``*``, ``_``, ``~``
+unless inside a word (Slack formats ``*a*`` but not ``a*b*c``; ``snake_case`` stays as is)."""
+_LOOKALIKES = {"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"}
+
+
+def escape_literal(text: str) -> str:
+    """Text shown exactly as written inside mrkdwn (a display name): :func:`escape`, and
+    formatting characters as look-alikes, since Slack's mrkdwn has no escape character."""
+    flat = " ".join(text.splitlines())  # a line break could start a quote or a list
+    return escape(_FORMATTING.sub(lambda m: _LOOKALIKES[m[0]], flat))
+
+
+def escape_text(text: str) -> str:
+    """Bot-authored text for mrkdwn: its own markup kept, its ``literal()`` parts shown as
+    written, and nothing turned into a mention or a link."""
+    return "".join(
+        escape_literal(piece) if is_literal else escape(piece)
+        for piece, is_literal in literal_parts(text)
+    )
+
+
 def mrkdwn(text: str) -> JSON:
     return {"type": "mrkdwn", "text": text, "verbatim": True}
 
 
 def plain(text: str, limit: int = MAX_SECTION_TEXT) -> JSON:
     """A plain_text object (never parsed for mentions), cut to ``limit`` characters."""
-    return {"type": "plain_text", "text": _cut(text, limit) or " ", "emoji": True}
+    return {"type": "plain_text", "text": _cut(unmarked(text), limit) or " ", "emoji": True}
 
 
 def _cut(text: str, limit: int) -> str:
@@ -107,7 +133,7 @@ def _section(text: str) -> list[JSON]:
 
 def _quote(block: Quote) -> list[JSON]:
     lines = [f"> {line}" if line else ">" for line in escape(block.text).split("\n")]
-    author = f"*{escape(block.author)}*\n" if block.author else ""
+    author = f"*{escape_literal(unmarked(block.author))}*\n" if block.author else ""
     return _section(author + "\n".join(lines))
 
 
@@ -116,7 +142,7 @@ def _fields(block: Fields) -> list[JSON]:
     pairs = list(block.pairs)
     for start in range(0, len(pairs), MAX_FIELDS):
         fields = [
-            mrkdwn(_cut(f"*{escape(key)}*\n{escape(value)}", MAX_FIELD_TEXT))
+            mrkdwn(_cut(f"*{escape_text(key)}*\n{escape_text(value)}", MAX_FIELD_TEXT))
             for key, value in pairs[start : start + MAX_FIELDS]
         ]
         out.append({"type": "section", "fields": fields})
@@ -125,7 +151,7 @@ def _fields(block: Fields) -> list[JSON]:
 
 def _cell(text: str) -> str:
     # A backtick could close the code fence the table lives in.
-    return _cut(text.replace("`", "'").replace("\n", " "), TABLE_CELL)
+    return _cut(unmarked(text).replace("`", "'").replace("\n", " "), TABLE_CELL)
 
 
 def _table(block: Table) -> list[JSON]:
@@ -177,7 +203,7 @@ def render_block(block: Block) -> list[JSON]:
     """One model block as one or more Block Kit blocks."""
     match block:
         case Section(text=text):
-            return _section(escape(text))
+            return _section(escape_text(text))
         case Quote():
             return _quote(block)
         case Fields():
@@ -185,7 +211,9 @@ def render_block(block: Block) -> list[JSON]:
         case Context(text=text):
             if not text.strip():
                 return []
-            return [{"type": "context", "elements": [mrkdwn(_cut(escape(text), MAX_SECTION_TEXT))]}]
+            return [
+                {"type": "context", "elements": [mrkdwn(_cut(escape_text(text), MAX_SECTION_TEXT))]}
+            ]
         case Divider():
             return [{"type": "divider"}]
         case Table():
@@ -210,7 +238,7 @@ def render_blocks(message: Message, limit: int = MAX_MESSAGE_BLOCKS) -> list[JSO
 
 def fallback_text(message: Message) -> str:
     """The notification text that accompanies the blocks, escaped too."""
-    return _cut(escape(message.text.strip() or "drillbot"), MAX_FALLBACK_TEXT)
+    return _cut(escape_text(message.text.strip() or "drillbot"), MAX_FALLBACK_TEXT)
 
 
 def message_payload(message: Message) -> JSON:
@@ -219,10 +247,38 @@ def message_payload(message: Message) -> JSON:
     return {"text": fallback_text(message), "blocks": render_blocks(message)}
 
 
-def home_view(message: Message) -> JSON:
-    """A Home tab view (for views.publish) from the core's ``home`` message."""
-    return {
-        "type": "home",
-        "callback_id": "drillbot.home",
-        "blocks": render_blocks(message, MAX_VIEW_BLOCKS),
-    }
+NOTICE_BLOCK = "drillbot.notice."
+"""The block_id prefix of a notice shown at the top of the Home tab (the answer to a click)."""
+
+
+def _notice_blocks(notice: Message | None) -> list[JSON]:
+    if notice is None:
+        return []
+    blocks = [*render_blocks(notice), {"type": "divider"}]
+    return [{**block, "block_id": f"{NOTICE_BLOCK}{n}"} for n, block in enumerate(blocks)]
+
+
+def _view(blocks: list[JSON]) -> JSON:
+    if len(blocks) > MAX_VIEW_BLOCKS:
+        blocks = blocks[: MAX_VIEW_BLOCKS - 1]
+        blocks.append(
+            {"type": "context", "elements": [mrkdwn("… (cut short: too long for Slack)")]}
+        )
+    return {"type": "home", "callback_id": "drillbot.home", "blocks": blocks}
+
+
+def home_view(message: Message, notice: Message | None = None) -> JSON:
+    """A Home tab view (for views.publish) from the core's ``home`` message, under ``notice``
+    (what a click on the tab did) when there is one."""
+    return _view([*_notice_blocks(notice), *render_blocks(message, MAX_VIEW_BLOCKS)])
+
+
+def home_view_again(shown: JSON, notice: Message) -> JSON:
+    """The Home tab as the person last saw it (a click's ``view``), with ``notice`` on top in
+    place of any earlier one: the answer to a click when a fresh view cannot be made."""
+    kept = [
+        block
+        for block in shown.get("blocks") or []
+        if not str(block.get("block_id") or "").startswith(NOTICE_BLOCK)
+    ]
+    return _view([*_notice_blocks(notice), *kept])

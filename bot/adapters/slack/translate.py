@@ -17,6 +17,7 @@ collide across kinds.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +70,42 @@ def command_who(command: Payload, context_team: str | None = None) -> Who:
         user_id=str(command.get("user_id") or ""),
         name=str(command.get("user_name") or ""),
     )
+
+
+def command_text(command: Payload) -> str:
+    """What the person typed after ``/drill``, from the text Slack escaped (``should_escape``).
+
+    Mentions become the core's platform-neutral ``<@U123>``, the ids ``admins add`` needs;
+    every other piece of Slack markup becomes what the person typed: ``<#C1|ops>`` is ``#ops``,
+    ``<https://a.io|a.io>`` is ``a.io``, ``<!here>`` is ``@here``, ``&lt;`` is ``<``. A name that
+    Slack did not turn into a mention stays plain text, which the core refuses as a person.
+    """
+    pieces = _MARKUP.split(str(command.get("text") or ""))
+    # re.split with one group: text at even indexes, the inside of <...> at odd ones.
+    return "".join(
+        _unmarkup(piece) if n % 2 else _unescape(piece) for n, piece in enumerate(pieces)
+    )
+
+
+_MARKUP = re.compile(r"<([^<>]*)>")
+
+
+def _unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _unmarkup(inside: str) -> str:
+    target, _, label = inside.partition("|")
+    label = _unescape(label)
+    if target.startswith("@"):
+        return f"<{target}>"
+    if target.startswith("#"):
+        return "#" + (label or target[1:])
+    if target.startswith("!"):
+        # <!here>, <!here|here>, <!subteam^S1|@oncall>: the @word as typed.
+        word = label or target[1:]
+        return word if word.startswith("@") else "@" + word
+    return label or _unescape(target)  # a link: the text shown, else the address
 
 
 def command_where(command: Payload) -> Where:

@@ -1,8 +1,8 @@
 """A local fake of the Slack Web API (and of response_url and Socket Mode), for tests.
 
 It runs on 127.0.0.1 on a free port and records every call. Each call is checked against
-Slack's own OpenAPI description (``../shared/specs/slack/slack_web_openapi_v2.json``: parameter
-names and required fields) and against the Block Kit limits Slack enforces (50 blocks in a
+Slack's own OpenAPI description (the trimmed copy in ``tests/specs/slack/``: parameter names and
+required fields) and against the Block Kit limits Slack enforces (50 blocks in a
 message, 100 in a view, section text 3,000, modal title 24, plain_text_input max_length up to
 3,000, ``text`` beside ``blocks``); anything wrong is kept in ``violations`` and answered
 ``ok: false``. Answers have the key sets of ``response-shapes/*.json`` with ``ok: true``.
@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import copy
 import itertools
 import json
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -27,8 +29,9 @@ from urllib.parse import parse_qsl
 from aiohttp import WSMsgType, web
 
 REPO = Path(__file__).resolve().parents[3]
-SPECS = REPO.parent / "shared" / "specs" / "slack"
-"""CI lays shared/ beside the clone; the specs are read at test time, never copied."""
+SPECS = REPO / "tests" / "specs" / "slack"
+"""Trimmed copies of Slack's specs, kept in the repository so a clone anywhere runs the tests
+(its README says where each file came from and how it was cut down)."""
 
 JSON = dict[str, Any]
 
@@ -44,17 +47,24 @@ UNESCAPED = re.compile(r"<[!@#]|<https?:|<mailto:")
 
 @cache
 def openapi() -> JSON:
-    spec: JSON = json.loads((SPECS / "slack_web_openapi_v2.json").read_text())
+    spec: JSON = json.loads((SPECS / "slack_web_openapi_v2_subset.json").read_text())
     return spec
 
 
 @cache
 def spec_parameters(method: str) -> tuple[frozenset[str], frozenset[str]] | None:
-    """(every parameter name, the required ones) of a method, token excluded; None if the
-    spec does not describe it."""
+    """(every parameter name, the required ones) of a method, token excluded; None if Slack's
+    2021 spec does not describe it (the copy lists those in ``x-drillbot-not-in-source``)."""
     path = openapi()["paths"].get(f"/{method}")
     if path is None:
-        return None
+        if method in openapi()["x-drillbot-not-in-source"]:
+            return None
+        # The copy holds only the methods drillbot calls: a new one must be copied in, or its
+        # calls would go unchecked without anyone noticing.
+        raise LookupError(
+            f"{method} is not in {SPECS / 'slack_web_openapi_v2_subset.json'}: copy its "
+            "parameters from Slack's spec (see the README there)"
+        )
     names: set[str] = set()
     required: set[str] = set()
     for operation in path.values():
@@ -142,6 +152,23 @@ class Person:
 
 
 @dataclass
+class Hold:
+    """Calls of ``method`` (whose params ``match``) wait here until released: before the message
+    is kept (``landed`` False: the post never happened) or after (``landed`` True: Slack has it,
+    the answer is late). ``reached`` is set when one is waiting."""
+
+    method: str
+    landed: bool
+    match: Callable[[JSON], bool] = lambda params: True
+    reached: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+    limit: float = 60.0
+    """Seconds a held call waits at most (the client may be dead by then)."""
+    rate_limit: int = 0
+    """Instead of holding: answer HTTP 429 with this Retry-After (seconds), once."""
+
+
+@dataclass
 class FakeSlack:
     workspaces: list[Workspace] = field(default_factory=list)
     people: dict[str, Person] = field(default_factory=dict)
@@ -151,6 +178,9 @@ class FakeSlack:
     violations: list[str] = field(default_factory=list)
     failures: dict[str, list[Failure]] = field(default_factory=dict)
     oauth_codes: dict[str, Workspace] = field(default_factory=dict)
+    messages: dict[str, list[JSON]] = field(default_factory=dict)
+    """What is in each conversation: every message posted, thread replies included."""
+    holds: list[Hold] = field(default_factory=list)
     app_token: str = "xapp-1-test"
     url: str = ""
     _runner: web.AppRunner | None = None
@@ -204,6 +234,35 @@ class FakeSlack:
     ) -> None:
         """The next ``times`` calls of ``method`` fail (HTTP ``status``, or ``error``)."""
         self.failures.setdefault(method, []).append(Failure(status, error, retry_after, times))
+
+    def hold(
+        self,
+        method: str,
+        *,
+        landed: bool,
+        match: Callable[[JSON], bool] | None = None,
+        limit: float = 60.0,
+        rate_limit: int = 0,
+    ) -> Hold:
+        """Hold the next matching call of ``method`` (see ``Hold``); ``released.set()`` ends
+        it. With ``rate_limit`` the call is answered 429 instead."""
+        hold = Hold(
+            method, landed, match or (lambda params: True), limit=limit, rate_limit=rate_limit
+        )
+        self.holds.append(hold)
+        return hold
+
+    def keyed(self, key: str) -> list[JSON]:
+        """Messages in any conversation stamped with drillbot's delivery ``key``."""
+        return [m for ms in self.messages.values() for m in ms if message_key(m) == key]
+
+    def keyed_prefix(self, prefix: str) -> list[JSON]:
+        return [
+            m
+            for ms in self.messages.values()
+            for m in ms
+            if (message_key(m) or "").startswith(prefix)
+        ]
 
     # --- reading what happened -----------------------------------------------------------
     def of(self, method: str, ok: bool | None = True) -> list[Call]:
@@ -280,7 +339,34 @@ class FakeSlack:
             self.violations += [f"{method}: {p}" for p in problems]
             call.status = 400
             return web.json_response({"ok": False, "error": "invalid_arguments"})
+        hold = next((h for h in self.holds if h.method == method and h.match(params)), None)
+        if hold is not None:
+            self.holds.remove(hold)
+            if hold.rate_limit:
+                call.status = 429
+                hold.reached.set()
+                return web.json_response(
+                    {"ok": False, "error": "ratelimited"},
+                    status=429,
+                    headers={"Retry-After": str(hold.rate_limit)},
+                )
+            if not hold.landed:
+                # Released once the test is done with it; by then the client is gone, and the
+                # message must not appear late as if it had been posted.
+                await self._wait(hold)
+                call.status = 503
+                return web.Response(status=503, text="held and dropped")
+            response = await self._handle(method, params, token, request, call)
+            if hold.landed:
+                await self._wait(hold)
+            return response
         return await self._handle(method, params, token, request, call)
+
+    @staticmethod
+    async def _wait(hold: Hold) -> None:
+        hold.reached.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(hold.released.wait(), hold.limit)
 
     def _next_failure(self, method: str) -> Failure | None:
         queue = self.failures.get(method) or []
@@ -297,7 +383,7 @@ class FakeSlack:
         described = spec_parameters(method)
         if described is not None:
             names, required = described
-            unknown = set(params) - names
+            unknown = set(params) - names - NEWER_PARAMETERS.get(method, frozenset())
             if unknown:
                 problems.append(f"parameters not in the spec: {sorted(unknown)}")
             missing = {r for r in required if params.get(r) in (None, "")}
@@ -305,6 +391,8 @@ class FakeSlack:
                 problems.append(f"missing required parameters: {sorted(missing)}")
         if method in ("chat.postMessage", "chat.postEphemeral", "chat.update"):
             problems += check_message(params)
+        if method == "chat.postMessage" and params.get("metadata") is not None:
+            problems += check_metadata(params["metadata"])
         if method in ("views.open", "views.publish", "views.update", "views.push"):
             problems += check_view(params.get("view"))
         return problems
@@ -335,9 +423,13 @@ class FakeSlack:
                 ),
             )
         if method in ("chat.postMessage", "chat.update"):
-            ts = params.get("ts") or f"1700000000.{next(self._ts):06d}"
+            ts = params.get("ts") or self._new_ts()
             message = {"text": params.get("text", ""), "ts": ts, "blocks": []}
+            if method == "chat.postMessage":
+                self._keep(params, ts)
             return self._ok(call, answer(method, channel=params["channel"], ts=ts, message=message))
+        if method in ("conversations.history", "conversations.replies"):
+            return self._ok(call, self._history(method, params))
         if method == "chat.postEphemeral":
             return self._ok(call, answer(method, message_ts=f"1700000000.{next(self._ts):06d}"))
         if method == "conversations.open":
@@ -371,6 +463,49 @@ class FakeSlack:
                 return web.json_response({"ok": False, "error": "invalid_auth"})
             return web.json_response({"ok": True, "url": f"ws{self.url[4:]}/socket"})
         return self._ok(call, answer(method))
+
+    def _new_ts(self) -> str:
+        # Real time, as Slack's are: a client asks for messages since an instant.
+        return f"{time.time():.0f}.{next(self._ts):06d}"
+
+    def _keep(self, params: JSON, ts: str) -> None:
+        kept: JSON = {"type": "message", "ts": ts, "text": params.get("text", ""), "bot_id": "B1"}
+        if params.get("thread_ts"):
+            kept["thread_ts"] = params["thread_ts"]
+        metadata = params.get("metadata")
+        if isinstance(metadata, str):
+            metadata = json.loads(metadata)
+        if metadata:
+            kept["metadata"] = metadata
+        self.messages.setdefault(str(params["channel"]), []).append(kept)
+
+    def _history(self, method: str, params: JSON) -> JSON:
+        """A conversation's top-level messages (history) or a thread (replies), newest first
+        for history and oldest first for replies, as Slack pages them; metadata only with
+        ``include_all_metadata``."""
+        conversation = self.messages.get(str(params["channel"]), [])
+        oldest = float(params.get("oldest") or 0)
+        if method == "conversations.history":
+            found = [m for m in conversation if not m.get("thread_ts") or m["thread_ts"] == m["ts"]]
+            found = list(reversed(found))
+        else:
+            parent = str(params["ts"])
+            found = [m for m in conversation if m["ts"] == parent or m.get("thread_ts") == parent]
+        found = [m for m in found if float(m["ts"]) >= oldest]
+        limit = int(params.get("limit") or 100)
+        start = int(params.get("cursor") or 0)
+        page = found[start : start + limit]
+        with_metadata = str(params.get("include_all_metadata")).lower() in ("true", "1")
+        shown = [
+            m if with_metadata else {k: v for k, v in m.items() if k != "metadata"} for m in page
+        ]
+        more = start + limit < len(found)
+        return {
+            "ok": True,
+            "messages": copy.deepcopy(shown),
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""},
+        }
 
     @staticmethod
     def _ok(call: Call, body: JSON) -> web.Response:
@@ -522,6 +657,44 @@ def check_blocks(blocks: Any, limit: int) -> list[str]:
         if UNESCAPED.search(text):
             problems.append(f"unescaped markup in {text[:80]!r}")
     return problems
+
+
+NEWER_PARAMETERS: dict[str, frozenset[str]] = {
+    "chat.postMessage": frozenset({"metadata"}),
+    "conversations.history": frozenset({"include_all_metadata"}),
+    "conversations.replies": frozenset({"include_all_metadata"}),
+}
+"""Parameters Slack added after the 2021 OpenAPI description was written (message metadata,
+2022): documented at api.slack.com/metadata and on each method's page."""
+METADATA_EVENT_TYPE = re.compile(r"^[a-zA-Z0-9_]{1,255}$")
+
+
+def check_metadata(metadata: Any) -> list[str]:
+    """Slack's message metadata: an ``event_type`` of letters, digits and underscores, and an
+    ``event_payload`` object."""
+    if isinstance(metadata, str):
+        try:
+            metadata = json.loads(metadata)
+        except ValueError:
+            return ["metadata is not JSON"]
+    if not isinstance(metadata, dict):
+        return ["metadata is not an object"]
+    problems = []
+    if not METADATA_EVENT_TYPE.match(str(metadata.get("event_type") or "")):
+        problems.append(f"metadata event_type {metadata.get('event_type')!r} is not valid")
+    if not isinstance(metadata.get("event_payload"), dict):
+        problems.append("metadata event_payload is not an object")
+    return problems
+
+
+def message_key(message: JSON) -> str | None:
+    """drillbot's delivery key in a kept message, or in chat.postMessage's parameters."""
+    metadata = message.get("metadata") or {}
+    if isinstance(metadata, str):
+        metadata = json.loads(metadata)
+    payload = metadata.get("event_payload") if isinstance(metadata, dict) else None
+    key = payload.get("key") if isinstance(payload, dict) else None
+    return str(key) if key else None
 
 
 def check_message(params: JSON) -> list[str]:

@@ -304,7 +304,14 @@ class SlackHarness:
                 **_sender(user, team),
                 "container": {"type": "view", "view_id": "VHOME"},
                 "trigger_id": f"{self.next_id()}.{user}.trigger",
-                "view": {**body["view"], **view, "id": "VHOME", "team_id": team, "type": "home"},
+                "view": {
+                    **body["view"],
+                    **view,
+                    "id": "VHOME",
+                    "team_id": team,
+                    "app_installed_team_id": team,  # as Slack sends it (the shape has "")
+                    "type": "home",
+                },
                 "actions": [
                     {
                         "type": "button",
@@ -375,6 +382,7 @@ class SlackHarness:
             {
                 **{k: v for k, v in view.items() if k in body["view"] or k == "blocks"},
                 "team_id": team,
+                "app_installed_team_id": team,  # as Slack sends it (the shape has "")
                 "state": {"values": state},
                 "hash": view_hash or view.get("hash") or "h1",
                 "app_id": "A0DRILL",

@@ -8,11 +8,13 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.content.loader import load_library
+from bot.db.incident_store import SqlIncidentStore
 from bot.db.sql_store import SqlStore
 from bot.domain.items import Incident
+from bot.services.incident_store import IncidentSession
 from tests.adapters.slack.conftest import ALICE, BOB
 from tests.adapters.slack.fake_slack import FakeSlack
-from tests.adapters.slack.harness import CHANNEL, SlackHarness
+from tests.adapters.slack.harness import CHANNEL, RETRY, TEAM, SlackHarness
 
 LIBRARY = load_library()
 SCENARIO = LIBRARY.get("incident-catalog-latency")
@@ -97,3 +99,74 @@ async def test_a_scenario_runs_in_a_channel_thread_with_here(slack: SlackHarness
     await slack.command(BOB, "stop")
     debrief = slack.fake.posts(channel=CHANNEL, thread=True)[-1]
     assert debrief["thread_ts"] == thread_ts and f"Debrief: {SCENARIO.title}" in debrief["text"]
+
+
+async def stage_of(slack: SlackHarness, user: str) -> IncidentSession | None:
+    """The user's active session, as stored."""
+    async with slack.store.transaction() as tx:
+        person = await tx.find_person(TEAM, user)
+    assert person is not None
+    assert isinstance(slack.store, SqlStore)
+    async with SqlIncidentStore.over(slack.store).transaction() as itx:
+        return await itx.active(person.id)
+
+
+async def test_slack_retries_of_earlier_answers_hints_and_skips_do_nothing(
+    slack: SlackHarness,
+) -> None:
+    assert isinstance(SCENARIO, Incident)
+    first, second = SCENARIO.stages[:2]
+    await slack.command(BOB, "incident catalog-latency")
+    hint = slack.direct_message_body(BOB, "hint")
+    answer_1 = slack.direct_message_body(BOB, first.strong_answer)
+    answer_2 = slack.direct_message_body(BOB, second.strong_answer)
+    skip_3 = slack.direct_message_body(BOB, "skip")
+    for body in (hint, answer_1, answer_2, skip_3):
+        assert (await slack.send_event(body)).status == 200
+    sent = len(slack.fake.posts(channel=f"D{BOB}"))
+    before = await stage_of(slack, BOB)
+    assert before is not None and before.stage_index == 3
+    assert before.hinted_stages == (first.id,)
+
+    # Slack sends each again (same event_id): the earliest would otherwise be graded, hint or
+    # skip against the current stage, 4.
+    for body in (answer_1, hint, skip_3, answer_2):
+        assert (await slack.send_event(body, headers=RETRY)).status == 200
+
+    assert len(slack.fake.posts(channel=f"D{BOB}")) == sent, "a retry sends nothing"
+    assert await stage_of(slack, BOB) == before
+
+
+async def test_a_form_opened_on_a_stage_that_passed_is_not_graded(slack: SlackHarness) -> None:
+    assert isinstance(SCENARIO, Incident)
+    first, second, third = SCENARIO.stages[:3]
+    await slack.command(BOB, "incident catalog-latency")
+    opening = slack.fake.posts(channel=f"D{BOB}")[-1]
+    await slack.click(BOB, opening, label="Answer in a form")
+    [stage_1_form] = slack.fake.of("views.open")
+    assert json.loads(stage_1_form["view"]["private_metadata"]) == {"form": f"{SCENARIO.id}:0"}
+    # Meanwhile stage 1 is answered by direct message.
+    await slack.send_event(slack.direct_message_body(BOB, first.strong_answer))
+    prompt_2 = slack.fake.posts(channel=f"D{BOB}")[-1]
+
+    late = slack.submission_body(BOB, stage_1_form, {"answer": second.strong_answer})
+    assert (await slack.submit(late)).status == 200
+    notice, prompt = dms_to(slack, BOB)[-2:]
+    assert "Stage 1 has passed" in notice and "you are on stage 2 of 4 now" in notice
+    assert f"Stage 2 of 4: {second.prompt}"[:60] in prompt
+    session = await stage_of(slack, BOB)
+    assert session is not None and session.stage_index == 1 and len(session.results) == 1
+
+    # The form of the current stage is graded, once however often it arrives.
+    await slack.click(BOB, prompt_2, label="Answer in a form")
+    stage_2_form = slack.fake.of("views.open")[-1]
+    body = slack.submission_body(BOB, stage_2_form, {"answer": second.strong_answer})
+    await slack.submit(body)
+    feedback, prompt_3 = dms_to(slack, BOB)[-2:]
+    assert f"Stage 2 of 4 · {second.title}" in feedback
+    assert f"Stage 3 of 4: {third.prompt}"[:60] in prompt_3
+    sent = len(slack.fake.posts(channel=f"D{BOB}"))
+    await slack.submit(body, headers=RETRY)
+    assert len(slack.fake.posts(channel=f"D{BOB}")) == sent
+    session = await stage_of(slack, BOB)
+    assert session is not None and session.stage_index == 2

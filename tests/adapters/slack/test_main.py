@@ -89,7 +89,7 @@ async def test_a_refused_token_stops_the_start_with_a_clear_message(
 class DownStore:
     """A store whose database is unreachable."""
 
-    def transaction(self) -> Any:
+    def transaction(self, **options: Any) -> Any:
         raise StoreUnavailable("database sqlite:///x is unavailable (OperationalError)")
 
 

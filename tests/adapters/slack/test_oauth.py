@@ -63,7 +63,7 @@ async def test_install_two_workspaces_and_drill_each_with_its_own_token(
     assert tokens == {"xoxb-team-two", "xoxb-team-three"}
 
     await multi.at("2026-11-30T09:30")
-    posts = fake.posts(channel=CHANNEL)
+    posts = [c for c in fake.posts(channel=CHANNEL) if "Daily question" in c["text"]]
     assert sorted(c.token or "" for c in posts) == ["xoxb-team-three", "xoxb-team-two"]
 
 

@@ -90,13 +90,15 @@ async def test_response_url_is_retried(slack: SlackHarness) -> None:
 
 async def test_a_drill_slack_refuses_is_posted_on_a_later_tick(slack: SlackHarness) -> None:
     await slack.command(ADMIN, "setup 09:30 Europe/Berlin mon-fri")
+    slack.fake.clear()  # setup's one line to the channel
     slack.fake.fail("chat.postMessage", status=503, times=1000)  # a long outage
     await slack.at("2026-11-30T09:30")
     assert slack.fake.posts() == []
     slack.fake.failures.clear()  # Slack is back
     async with slack.store.transaction() as tx:
         [failed] = await tx.drills_to_retry(slack.clock.now().replace(hour=0))
-    assert failed.state is DrillState.FAILED
+        assert not await tx.lease_done(f"drill:{failed.id}")
+    assert failed.state is DrillState.CLAIMED  # not posted; its lease given back for a retry
     await slack.at("2026-11-30T09:31")
     [posted] = slack.fake.posts(channel=CHANNEL)
     assert "Daily question" in posted["text"]
@@ -108,6 +110,7 @@ async def test_a_drill_slack_refuses_is_posted_on_a_later_tick(slack: SlackHarne
 
 async def test_a_rate_limited_reveal_still_lands_in_the_thread(slack: SlackHarness) -> None:
     await slack.command(ADMIN, "setup 09:30 Europe/Berlin mon-fri window=1h")
+    slack.fake.clear()  # setup's one line to the channel
     await slack.at("2026-11-30T09:30")
     [drill] = slack.fake.posts(channel=CHANNEL)
     slack.fake.fail("chat.postMessage", status=429, retry_after=0)
@@ -173,6 +176,7 @@ async def test_debug_logging_of_a_whole_session_shows_no_secret(
 
 async def _mcq(slack: SlackHarness) -> Any:
     await slack.command(ADMIN, "setup 09:30 Europe/Berlin mon-fri mcq-days=mon")
+    slack.fake.clear()  # setup's one line to the channel
     await slack.at("2026-11-30T09:30")
     [mcq] = slack.fake.posts(channel=CHANNEL)
     slack.fake.clear()

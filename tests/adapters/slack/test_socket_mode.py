@@ -31,7 +31,7 @@ async def test_commands_clicks_and_events_over_the_socket(socket: SlackHarness) 
     assert "Drills are set up" in done["text"]
 
     await socket.at("2026-11-30T09:30")
-    [mcq] = fake.posts(channel=CHANNEL)
+    [mcq] = [c for c in fake.posts(channel=CHANNEL) if "Daily MCQ" in c["text"]]
     click = socket.action_body(ALICE, mcq, label="B")
     await fake.socket_send("interactive", click)
     await socket.settle()
