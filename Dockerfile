@@ -16,4 +16,6 @@ USER drillbot
 
 EXPOSE 3000
 # Upgrades the database on start; with SLACK_SIGNING_SECRET it serves HTTP on $PORT.
+# drillbot stops gracefully on SIGTERM (see README, "Exactly once"); allow it 35 s.
+STOPSIGNAL SIGTERM
 CMD ["drillbot", "run"]

@@ -148,6 +148,7 @@ class Incidents:
         delivery = Delivery(self.d)
         async with self.store.transaction() as tx:
             idle = await tx.idle(ir.idle_cutoff(now, self.idle_limit))
+        tried: set[str] = set()
         for session in idle:
             async with self.d.store.transaction() as main:
                 lease = await delivery.take(main, debrief_key(session.id), now)
@@ -159,13 +160,17 @@ class Incidents:
                 await delivery.release(lease)
                 continue
             log.info("closed idle incident session %s of %s", saved.id, saved.user_id)
+            tried.add(lease.key)
             await self._send_debrief(delivery, lease, saved)
-        await self._resend_debriefs(delivery, now)
+        # A debrief that just failed waits for the next tick, like a drill.
+        await self._resend_debriefs(delivery, now, skip=tried)
 
-    async def _resend_debriefs(self, delivery: Delivery, now: dt.datetime) -> None:
+    async def _resend_debriefs(self, delivery: Delivery, now: dt.datetime, skip: set[str]) -> None:
         async with self.d.store.transaction() as main:
             stale = await main.stale_leases("debrief:", now)
         for key in stale:
+            if key in skip:
+                continue
             session_id = int(key.removeprefix("debrief:"))
             async with self.store.transaction() as tx:
                 session = await tx.get(session_id)

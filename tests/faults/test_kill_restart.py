@@ -197,3 +197,31 @@ async def test_two_processes_on_postgres_while_slack_keeps_failing_post_once(
         assert fake.violations == []
     finally:
         await fleet.close()
+
+
+async def test_a_database_locked_for_15_seconds_while_slack_answers_posts_once(
+    fake: FakeSlack, sqlite_file_url: str, tmp_path: Path
+) -> None:
+    """No kill: another writer holds SQLite's lock for 15 s right when Slack accepts the post.
+    The drill is recorded once the lock goes (or adopted by the next tick), never reposted,
+    and /healthz keeps answering meanwhile."""
+    fleet = Fleet(fake, sqlite_file_url, tmp_path)
+    try:
+        await prepare_channel(sqlite_file_url)
+        hold = fake.hold("chat.postMessage", landed=True, match=keyed("drill:"))
+        bot = await fleet.start()
+        await fleet.until(hold.reached.is_set, "the drill's post")
+        async with locked(sqlite_file_url):
+            hold.released.set()
+            await asyncio.sleep(2)
+            started = asyncio.get_running_loop().time()
+            async with fleet.http().get(f"{bot.url}/healthz") as health:
+                assert health.status == 200, await health.text()
+            assert asyncio.get_running_loop().time() - started < 2.5
+            await asyncio.sleep(13)
+        await exactly_one(fleet, "drill:")
+        await answers_and_reveal(fleet, bot)
+        assert await bot.stop(signal.SIGTERM) == 0
+        assert fake.violations == []
+    finally:
+        await fleet.close()

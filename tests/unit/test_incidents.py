@@ -10,6 +10,7 @@ import datetime as dt
 import random
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from types import MethodType
 from typing import Any
@@ -89,6 +90,9 @@ def text_of(message: Message) -> str:
 def texts(replies: Replies | None) -> str:
     assert replies is not None
     return "\n\n".join(text_of(r.message) for r in replies.items)
+
+
+LEASE = dt.timedelta(seconds=60)
 
 
 class Bed:
@@ -635,6 +639,54 @@ async def test_an_idle_session_is_closed_after_24_hours_with_a_partial_debrief_d
     assert f"{graded(catalog, 'assess').points} of 40 points" in shown
     await bed.engine.tick()
     assert len(bed.chat.of_kind("debrief")) == 1  # closed once
+
+
+async def test_an_idle_debrief_that_failed_is_sent_once_on_a_later_tick(bed: Bed) -> None:
+    await bed.command("alice", "/drill incident catalog-latency")
+    bed.clock.advance(dt.timedelta(hours=24))
+    bed.chat.failures = 1  # Slack is down when the session is closed
+    await bed.engine.tick()
+    assert await bed.session("alice") is None  # closed, but its debrief is owed
+    assert bed.chat.of_kind("debrief") == []
+    bed.clock.advance(dt.timedelta(minutes=1))
+    await bed.engine.tick()
+    [sent] = bed.chat.of_kind("debrief")
+    assert sent.message.key is not None and sent.message.key.startswith("debrief:")
+    await bed.engine.tick()
+    assert len(bed.chat.of_kind("debrief")) == 1
+
+
+async def test_an_idle_debrief_that_landed_unanswered_is_not_sent_again(bed: Bed) -> None:
+    await bed.command("alice", "/drill incident catalog-latency")
+    bed.clock.advance(dt.timedelta(hours=24))
+    bed.chat.lost_answers = 1  # Slack kept the DM; its answer was lost
+    await bed.engine.tick()
+    bed.clock.advance(dt.timedelta(minutes=2))
+    await bed.engine.tick()  # looks in the DM, finds it, records it
+    bed.clock.advance(dt.timedelta(minutes=2))
+    await bed.engine.tick()
+    assert len(bed.chat.of_kind("debrief")) == 1
+
+
+async def test_a_debrief_owed_by_a_dead_process_is_sent_by_the_next(bed: Bed) -> None:
+    await bed.command("alice", "/drill incident catalog-latency")
+    bed.clock.advance(dt.timedelta(hours=24))
+    session = await bed.session("alice")
+    assert session is not None
+    # The dead process took the debrief's lease and closed the session, then died.
+    async with bed.store.transaction() as tx:
+        lease = await tx.take_lease(
+            f"debrief:{session.id}", "dead", bed.clock.now(), bed.clock.now() + LEASE
+        )
+    assert lease is not None
+    async with bed.incident_store.transaction() as itx:
+        await itx.save(replace(session, state=ir.SessionState.EXPIRED, finished_at=bed.clock.now()))
+    after = bed.restarted()
+    await after.engine.tick()
+    assert bed.chat.of_kind("debrief") == []  # its lease still runs
+    bed.clock.advance(LEASE + dt.timedelta(seconds=1))
+    await after.engine.tick()
+    assert len(bed.chat.of_kind("debrief")) == 1
 
 
 async def test_the_idle_limit_is_configurable(library: Library) -> None:
