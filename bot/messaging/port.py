@@ -70,3 +70,23 @@ class ChatPort(Protocol):
     ) -> str | None:
         """Like ``find_posted``, in the direct conversation with ``user``."""
         ...
+
+
+class NothingToFind:
+    """``find_posted``/``find_direct`` for a chat that keeps nothing between processes (the
+    console, command-line tools): there is never an earlier post to adopt."""
+
+    async def find_posted(
+        self,
+        workspace_id: str,
+        channel: str,
+        key: str,
+        since: dt.datetime,
+        thread: str | None = None,
+    ) -> str | None:
+        return None
+
+    async def find_direct(
+        self, workspace_id: str, user: str, key: str, since: dt.datetime
+    ) -> str | None:
+        return None

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from bot.messaging.message import Message
-from bot.messaging.port import Capabilities
+from bot.messaging.port import Capabilities, NothingToFind
 
 
-class NullChat:
+class NullChat(NothingToFind):
     capabilities = Capabilities(
         buttons=False, modals=False, threads=False, ephemeral=False, edits=False
     )
@@ -29,18 +27,3 @@ class NullChat:
 
     async def send_direct(self, workspace_id: str, user: str, message: Message) -> str:
         return ""
-
-    async def find_posted(
-        self,
-        workspace_id: str,
-        channel: str,
-        key: str,
-        since: dt.datetime,
-        thread: str | None = None,
-    ) -> str | None:
-        return None
-
-    async def find_direct(
-        self, workspace_id: str, user: str, key: str, since: dt.datetime
-    ) -> str | None:
-        return None

@@ -12,6 +12,8 @@ import datetime as dt
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from bot.domain.model import DrillState, Slot
 from bot.services.deps import Deps, EngineSettings
 from bot.services.engine import Engine
@@ -200,3 +202,23 @@ async def test_leases_expire_and_are_taken_once_on_the_store() -> None:
         assert not await tx.finish_lease("k", later, "ref")
         assert await tx.lease_done("k")
         assert await tx.take_lease("k", "c", later + LEASE * 5, later + LEASE * 6) is None
+
+
+async def test_a_channel_whose_filters_match_nothing_is_told_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    h = Harness()
+    await h.setup()
+    # The content changed under the channel: its topic filter now matches nothing.
+    async with h.store.transaction() as tx:
+        channel = await tx.find_channel(WORKSPACE, CHANNEL)
+        assert channel is not None and channel.schedule is not None
+        await tx.save_schedule(channel.id, replace(channel.schedule, topics=("retired-topic",)))
+    for minute in range(30, 36):
+        await h.engine.tick(local(f"2026-11-30T09:{minute}"))
+    told = [s for s in h.chat.sent if (s.message.key or "").startswith("nothing-eligible:")]
+    assert len(told) == 1 and told[0].channel == CHANNEL
+    assert "No open questions match this channel's filters" in told[0].message.text
+    assert "topics retired-topic" in str(told[0].message.blocks)
+    assert keyed(h, "drill:") == []
+    assert caplog.text.count("has no eligible open questions") == 1

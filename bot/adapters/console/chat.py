@@ -9,10 +9,12 @@ from zoneinfo import ZoneInfo
 
 from bot.adapters.console.render import render
 from bot.messaging.message import Message
-from bot.messaging.port import Capabilities
+from bot.messaging.port import Capabilities, NothingToFind
 
 
-class ConsoleChat:
+class ConsoleChat(NothingToFind):
+    """The console conversation ends with its process: nothing posted earlier is ever found."""
+
     capabilities = Capabilities(
         buttons=False, modals=False, threads=True, ephemeral=True, edits=False
     )
@@ -61,23 +63,6 @@ class ConsoleChat:
         # Not labelled: nobody replies to a DM by its label, and transcripts keep their numbers.
         self._emit(f"DM to {user} · drillbot", message)
         return ""
-
-    # The console's conversation lives and dies with its process: nothing posted by an
-    # earlier run can be seen, so there is never anything to adopt.
-    async def find_posted(
-        self,
-        workspace_id: str,
-        channel: str,
-        key: str,
-        since: dt.datetime,
-        thread: str | None = None,
-    ) -> str | None:
-        return None
-
-    async def find_direct(
-        self, workspace_id: str, user: str, key: str, since: dt.datetime
-    ) -> str | None:
-        return None
 
     def note(self, text: str) -> None:
         """A line from the console itself, not from the bot."""
