@@ -642,7 +642,12 @@ class SqlTx:
 
     # --- delivery leases ---------------------------------------------------------------------
     async def take_lease(
-        self, key: str, owner: str, now: dt.datetime, until: dt.datetime
+        self,
+        key: str,
+        owner: str,
+        now: dt.datetime,
+        until: dt.datetime,
+        steal_from: str | None = None,
     ) -> Lease | None:
         inserted = await self._execute(
             self._insert(DeliveryRow)
@@ -659,7 +664,9 @@ class SqlTx:
                 .where(
                     DeliveryRow.key == key,
                     DeliveryRow.done_at.is_(None),
-                    (DeliveryRow.lease_until.is_(None)) | (DeliveryRow.lease_until < now),
+                    (DeliveryRow.lease_until.is_(None))
+                    | (DeliveryRow.lease_until < now)
+                    | (DeliveryRow.owner == (steal_from or "")),
                 )
                 .values(owner=owner, lease_until=until, attempts=DeliveryRow.attempts + 1)
                 .returning(DeliveryRow.attempts, DeliveryRow.first_claimed_at)
@@ -668,6 +675,13 @@ class SqlTx:
         if row is None:
             return None
         return Lease(key, owner, row.attempts, row.first_claimed_at, until)
+
+    async def lease_holder(self, key: str) -> str | None:
+        result = await self._execute(
+            select(DeliveryRow.owner).where(DeliveryRow.key == key, DeliveryRow.done_at.is_(None))
+        )
+        row = result.first()
+        return None if row is None else row.owner
 
     async def renew_lease(self, key: str, owner: str, until: dt.datetime) -> bool:
         result = await self._execute(

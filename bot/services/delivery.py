@@ -29,6 +29,7 @@ from bot.domain.model import Lease
 from bot.messaging.message import Message
 from bot.messaging.port import ChatError
 from bot.services.deps import Deps
+from bot.services.identity import holder_is_dead
 from bot.services.store import StoreUnavailable, Tx
 
 log = logging.getLogger("drillbot.delivery")
@@ -63,7 +64,16 @@ class Delivery:
         """The lease of ``key`` for this process, or None (done, or held by someone else)."""
         if self.d.draining:
             return None
-        return await tx.take_lease(key, self.owner, now, now + self.d.settings.lease)
+        until = now + self.d.settings.lease
+        lease = await tx.take_lease(key, self.owner, now, until)
+        if lease is not None:
+            return lease
+        holder = await tx.lease_holder(key)
+        if holder is None or not holder_is_dead(holder, self.owner):
+            return None
+        # Killed on this host (a crash and a restart): no need to wait for its lease to expire.
+        log.info("%s was held by %s, which is gone; taking it over", key, holder)
+        return await tx.take_lease(key, self.owner, now, until, steal_from=holder)
 
     async def send(
         self,

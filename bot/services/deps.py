@@ -5,9 +5,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
-import os
-import socket
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
@@ -15,16 +12,11 @@ from typing import TypeVar
 from bot.content.loader import Library
 from bot.messaging.port import ChatPort
 from bot.scheduling.clock import Clock
+from bot.services.identity import process_identity
 from bot.services.store import Store, StoreUnavailable
 
 T = TypeVar("T")
 log = logging.getLogger("drillbot")
-
-
-def process_identity() -> str:
-    """Who holds a lease: host and pid to read in the database, and a random part so that a
-    restarted process (same host, a reused pid) never mistakes an old lease for its own."""
-    return f"{socket.gethostname()[:80]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 @dataclass(frozen=True)

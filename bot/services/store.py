@@ -208,10 +208,21 @@ class Tx(Protocol):
 
     # --- delivery leases: each scheduled message posted exactly once -------------------------
     async def take_lease(
-        self, key: str, owner: str, now: dt.datetime, until: dt.datetime
+        self,
+        key: str,
+        owner: str,
+        now: dt.datetime,
+        until: dt.datetime,
+        steal_from: str | None = None,
     ) -> Lease | None:
         """Take the lease of ``key`` for ``owner`` until ``until``: when it is new, or not done
-        and free (released, or expired at ``now``). None when it is done or someone holds it."""
+        and free (released, or expired at ``now``), or still held by ``steal_from`` (a holder
+        known to be dead). None when it is done or someone else holds it."""
+        ...
+
+    async def lease_holder(self, key: str) -> str | None:
+        """Who holds the lease of ``key`` now (whether or not it has expired); None when it is
+        done, released or new."""
         ...
 
     async def renew_lease(self, key: str, owner: str, until: dt.datetime) -> bool:

@@ -403,17 +403,30 @@ class MemoryTx:
         self.s.posts.discard((channel_id, kind, key))
 
     async def take_lease(
-        self, key: str, owner: str, now: dt.datetime, until: dt.datetime
+        self,
+        key: str,
+        owner: str,
+        now: dt.datetime,
+        until: dt.datetime,
+        steal_from: str | None = None,
     ) -> Lease | None:
         found = self.s.deliveries.get(key)
         if found is None:
             found = _Delivery(owner, until, now, 1)
             self.s.deliveries[key] = found
-        elif found.done_at is None and (found.until is None or found.until < now):
+        elif found.done_at is None and (
+            found.until is None
+            or found.until < now
+            or (steal_from is not None and found.owner == steal_from)
+        ):
             found.owner, found.until, found.attempts = owner, until, found.attempts + 1
         else:
             return None
         return Lease(key, owner, found.attempts, found.first_claimed_at, until)
+
+    async def lease_holder(self, key: str) -> str | None:
+        found = self.s.deliveries.get(key)
+        return None if found is None or found.done_at is not None else found.owner
 
     async def renew_lease(self, key: str, owner: str, until: dt.datetime) -> bool:
         found = self.s.deliveries.get(key)

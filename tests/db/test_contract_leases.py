@@ -58,3 +58,19 @@ async def test_stale_leases_match_the_prefix_literally(store: Store) -> None:
         # '_' and '%' would be wildcards in LIKE; they are not here
         assert await tx.stale_leases("debrief:", at(11)) == ["debrief:1"]
         assert await tx.stale_leases("debrief_", at(11)) == []
+
+
+async def test_a_lease_is_stolen_only_from_the_holder_named(store: Store) -> None:
+    async with store.transaction() as tx:
+        assert await tx.take_lease("drill:9", "dead", at(9), at(10))
+        assert await tx.lease_holder("drill:9") == "dead"
+        assert await tx.take_lease("drill:9", "b", at(9), at(10), steal_from="someone") is None
+        stolen = await tx.take_lease("drill:9", "b", at(9), at(10), steal_from="dead")
+        assert stolen is not None and stolen.attempts == 2
+        assert await tx.lease_holder("drill:9") == "b"
+        assert await tx.take_lease("drill:9", "c", at(9), at(10), steal_from="dead") is None
+        await tx.release_lease("drill:9", "b")
+        assert await tx.lease_holder("drill:9") is None
+        assert await tx.finish_lease("drill:9", at(9), "ts")
+        assert await tx.lease_holder("drill:9") is None
+        assert await tx.lease_holder("never") is None

@@ -91,6 +91,7 @@ class Fleet:
     fake: FakeSlack
     database_url: str
     workdir: Path
+    lease_seconds: float = LEASE_SECONDS
     bots: list[Bot] = field(default_factory=list)
     session: aiohttp.ClientSession | None = None
     _ids: int = 0
@@ -106,7 +107,7 @@ class Fleet:
                 "PORT": str(port),
                 "DRILLBOT_CONTENT_DIR": str(PACK),
                 "DRILLBOT_DATA_DIR": str(self.workdir / "data"),
-                "DRILLBOT_LEASE_SECONDS": str(LEASE_SECONDS),
+                "DRILLBOT_LEASE_SECONDS": str(self.lease_seconds),
                 "DRILLBOT_SWEEP_SECONDS": str(SWEEP_SECONDS),
                 "DRILLBOT_SHUTDOWN_GRACE_SECONDS": str(SHUTDOWN_GRACE),
                 "LOG_LEVEL": "INFO",

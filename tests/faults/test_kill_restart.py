@@ -225,3 +225,24 @@ async def test_a_database_locked_for_15_seconds_while_slack_answers_posts_once(
         assert fake.violations == []
     finally:
         await fleet.close()
+
+
+async def test_with_the_default_lease_a_restart_takes_over_at_once(
+    fake: FakeSlack, sqlite_file_url: str, tmp_path: Path
+) -> None:
+    """A process killed on this host is known dead to its successor there: the drill it was
+    posting comes out right after the restart, not a whole lease (60 s) later."""
+    fleet = Fleet(fake, sqlite_file_url, tmp_path, lease_seconds=60)
+    try:
+        await prepare_channel(sqlite_file_url)
+        hold = fake.hold("chat.postMessage", landed=False, match=keyed("drill:"))
+        first = await fleet.start()
+        await fleet.until(hold.reached.is_set, "the drill's post")
+        assert await first.stop(signal.SIGKILL) == -signal.SIGKILL
+        hold.released.set()
+        back = await fleet.start()
+        await fleet.until(lambda: len(fake.keyed_prefix("drill:")) == 1, "the drill", timeout=10)
+        assert "which is gone; taking it over" in back.output()
+        assert await back.stop(signal.SIGTERM) == 0
+    finally:
+        await fleet.close()

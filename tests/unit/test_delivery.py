@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import subprocess
+import sys
 from dataclasses import replace
 from zoneinfo import ZoneInfo
 
@@ -17,6 +19,7 @@ import pytest
 from bot.domain.model import DrillState, Slot
 from bot.services.deps import Deps, EngineSettings
 from bot.services.engine import Engine
+from bot.services.identity import HOST
 from bot.services.posting import drill_key, reveal_key
 from bot.testing.harness import CHANNEL, WORKSPACE, Harness
 
@@ -222,3 +225,34 @@ async def test_a_channel_whose_filters_match_nothing_is_told_once(
     assert "topics retired-topic" in str(told[0].message.blocks)
     assert keyed(h, "drill:") == []
     assert caplog.text.count("has no eligible open questions") == 1
+
+
+async def test_a_lease_held_by_a_process_that_died_on_this_host_is_taken_at_once() -> None:
+    h = Harness()
+    await h.setup()
+    await h.at("2026-11-30T09:29")
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    dead = f"{HOST}:{gone}:0123abcd"
+    at = local("2026-11-30T09:30")
+    async with h.store.transaction() as tx:
+        channel = await tx.find_channel(WORKSPACE, CHANNEL)
+        assert channel is not None
+        claimed = await tx.claim_drill(
+            workspace_id=WORKSPACE,
+            channel_id=channel.id,
+            slot=Slot.DAILY,
+            local_date=at.date(),
+            item_id=h.deps.library.open_questions()[0].id,
+            kind="open",
+            scheduled_at=at,
+            reveal_at=at + dt.timedelta(hours=6),
+        )
+        assert claimed is not None
+        assert await tx.take_lease(drill_key(claimed.id), dead, at, at + LEASE)
+    await h.engine.tick(at + dt.timedelta(seconds=5))  # long before the lease ends
+    assert keyed(h, "drill:") == [drill_key(claimed.id)]

@@ -57,6 +57,8 @@ LOOKUP_SKEW = dt.timedelta(minutes=2)
 """Looked back this much before a claim: our clock and Slack's may disagree a little."""
 LOOKUP_PAGES = 10
 """At most this many pages of 200 messages are read when looking for an earlier post."""
+BLIND_ERRORS = frozenset({"missing_scope", "not_allowed_token_type"})
+"""Errors that mean the bot may never read the conversation, however long it waits."""
 
 
 @dataclass(frozen=True)
@@ -340,7 +342,15 @@ class SlackChat:
 
         cursor: str | None = None
         for _ in range(LOOKUP_PAGES):
-            response = await self._call(workspace_id, method, read(cursor))
+            try:
+                response = await self._call(workspace_id, method, read(cursor))
+            except SlackCallError as exc:
+                if exc.code not in BLIND_ERRORS:
+                    raise
+                # An install without the history scope can never look: waiting would lose the
+                # message for good, so it is posted again at the risk of a second copy.
+                log.warning("cannot look for %s in %s (%s); posting it again", key, channel, exc)
+                return None
             for found in response.get("messages") or []:
                 if isinstance(found, dict) and _key_of(found) == key and found.get("ts"):
                     return str(found["ts"])
