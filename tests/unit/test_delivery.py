@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import subprocess
 import sys
 from dataclasses import replace
@@ -210,6 +211,7 @@ async def test_leases_expire_and_are_taken_once_on_the_store() -> None:
 async def test_a_channel_whose_filters_match_nothing_is_told_once(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.WARNING, logger="drillbot.posting")
     h = Harness()
     await h.setup()
     # The content changed under the channel: its topic filter now matches nothing.
