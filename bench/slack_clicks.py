@@ -1,21 +1,26 @@
 """Benchmark: 500 people click an MCQ button at once, over HTTP, signed like Slack does.
 
 Run: .venv/bin/python -m bench.slack_clicks [--clicks 500] [--retries 100] [--workers 8]
-Target (issue 4): acknowledgement p99 <= 300 ms, and every answer recorded exactly once.
-Exit status 0 when both hold. Prints figures; not a timed test.
+Targets (issue 9): acknowledgement p99 <= 1.2 x that of a server that does nothing, on the same
+client in the same run; the last person has their feedback (the response_url message) <= 2 s
+after the clicks went out; every answer recorded exactly once. Exit status 0 when all hold.
+Prints figures; not a timed test.
 
 The app runs in a process of its own (the real Bolt app over aiohttp, as ``drillbot run``
-serves it, on a SQLite file), beside the fake Slack Web API it talks to (users.info,
-response_url, chat.update). This process builds 500 signed ``block_actions`` bodies from
-Slack's payload shape, one per person, and sends them all at once; the latency of each is
-measured from just before it is sent to its HTTP response, which is the acknowledgement
-Slack waits three seconds for. Then Slack "retries" some of the clicks (same action_ts, with
-``X-Slack-Retry-Num``) and some people click another option; finally the app is asked to
-finish its work and the database is counted: one answer per person, none twice.
+serves it, on a SQLite file), and the fake Slack Web API it talks to (users.info,
+response_url, chat.update) in another, so Slack's side of the traffic does not take the app's
+event loop and CPU, as it never would in production. This process builds 500 signed
+``block_actions`` bodies from Slack's payload shape, one per person, and sends them all at
+once; the latency of each is measured from just before it is sent to its HTTP response, which
+is the acknowledgement Slack waits three seconds for. Then Slack "retries" some of the clicks
+(same action_ts, with ``X-Slack-Retry-Num``) and some people click another option; finally the
+app is asked to finish its work and the database is counted: one answer per person, none twice.
 
-First, unless ``--no-baseline``, the same clicks go to a server that answers 200 at once and
-does nothing else: on a small machine the client and the HTTP transport alone take a large
-part of the budget, and that line shows how much.
+First the same clicks go to a server that answers 200 at once and does nothing else: on a small
+machine the client and the HTTP transport alone take a large part of the budget, and the app's
+acknowledgements are judged against that. The feedback time comes from the fake Slack's clock
+(when each response_url message arrived) against this process's (when the clicks went out):
+one machine, one wall clock.
 """
 
 from __future__ import annotations
@@ -40,15 +45,48 @@ TOKEN = "xoxb-bench-token-000000"
 SECRET = "bench-signing-secret-0123456789"
 CHANNEL = "C0BENCH"
 ZONE = "Europe/Berlin"
-TARGET_P99 = 0.300
+TARGET_P99_RATIO = 1.2
+TARGET_FEEDBACK = 2.0
+
+
+# --- Slack's servers: a process of their own, as in production -----------------------------------
+def serve_slack(people: int, conn: Connection) -> None:
+    """The fake Slack Web API and response_url endpoint, off the app's event loop and CPU."""
+    asyncio.run(_serve_slack(people, conn))
+
+
+async def _serve_slack(people: int, conn: Connection) -> None:
+    from tests.adapters.slack.fake_slack import FakeSlack
+
+    fake = await FakeSlack().start()
+    fake.add_workspace(TEAM, TOKEN)
+    fake.add_person("UADMIN", "lead", is_admin=True)
+    for n in range(people):
+        fake.add_person(f"U{n:05d}", f"person{n}")
+    conn.send({"api_url": fake.api_url, "response_url": fake.response_url("bench")})
+    loop = asyncio.get_running_loop()
+    while (command := await loop.run_in_executor(None, conn.recv)) != "stop":
+        if command == "posted":
+            [posted] = fake.posts(channel=CHANNEL)
+            conn.send({**posted.params, "ts": posted.response["ts"]})
+        elif command == "report":
+            conn.send(
+                {
+                    "response_at": [call.at for call in fake.responses],
+                    "users_info": len(fake.of("users.info", ok=None)),
+                    "updates": len(fake.of("chat.update")),
+                    "violations": fake.violations[:5],
+                }
+            )
+    await fake.stop()
 
 
 # --- the app's process ---------------------------------------------------------------------------
-def serve(db_path: str, people: int, workers: int, conn: Connection) -> None:
-    asyncio.run(_serve(db_path, people, workers, conn))
+def serve(db_path: str, api_url: str, workers: int, conn: Connection) -> None:
+    asyncio.run(_serve(db_path, api_url, workers, conn))
 
 
-async def _serve(db_path: str, people: int, workers: int, conn: Connection) -> None:
+async def _serve(db_path: str, api_url: str, workers: int, conn: Connection) -> None:
     import logging
 
     from bot.adapters.slack.main import SlackConfig, SlackRuntime
@@ -59,18 +97,12 @@ async def _serve(db_path: str, people: int, workers: int, conn: Connection) -> N
     from bot.services.answers import Actor
     from bot.services.commands import Where
     from bot.testing.library import tiny_library
-    from tests.adapters.slack.fake_slack import FakeSlack
 
     logging.basicConfig(level=logging.WARNING)
-    fake = await FakeSlack().start()
-    fake.add_workspace(TEAM, TOKEN)
-    fake.add_person("UADMIN", "lead", is_admin=True)
-    for n in range(people):
-        fake.add_person(f"U{n:05d}", f"person{n}")
     store = await open_store(f"sqlite:///{db_path}")
     config = SlackConfig(
         mode="http",
-        api_url=fake.api_url,
+        api_url=api_url,
         port=0,
         host="127.0.0.1",
         bot_token=TOKEN,
@@ -85,38 +117,32 @@ async def _serve(db_path: str, people: int, workers: int, conn: Connection) -> N
     )
     clock.set(dt.datetime(2026, 11, 30, 9, 30, tzinfo=ZoneInfo(ZONE)))
     await engine.tick()
-    [posted] = fake.posts(channel=CHANNEL)
+    async with store.transaction(read_only=True) as tx:
+        channel = await tx.find_channel(TEAM, CHANNEL)
+        assert channel is not None
+        [drill] = await tx.open_drills(channel.id, clock.now())
     await runtime.start(engine)
-    drill_id = int(posted["blocks"][2]["elements"][0]["value"].split(":")[0])
-    conn.send(
-        {
-            "port": runtime.port,
-            "drill_id": drill_id,
-            "message": {**posted.params, "ts": posted.response["ts"]},
-            "response_url": fake.response_url("bench"),
-        }
-    )
-    await asyncio.get_running_loop().run_in_executor(None, conn.recv)  # "drain"
+    conn.send({"port": runtime.port})
+    loop = asyncio.get_running_loop()
+    while await loop.run_in_executor(None, conn.recv) == "feedback":
+        # Wait for the burst's work (not for the debounced count refreshes: no feedback there).
+        await runtime.background.drain(120)
+        conn.send("done")
     started = time.perf_counter()
     await runtime.background.drain(120)
     drained = time.perf_counter() - started
     await engine.answers.flush()  # the debounced answer-count refreshes (count_update_delay)
     async with store.transaction() as tx:
-        answers = await tx.drill_answers(drill_id)
+        answers = await tx.drill_answers(drill.id)
     conn.send(
         {
             "answers": len(answers),
             "people": len({a.person_id for a in answers}),
-            "feedback": len(fake.responses),
-            "users_info": len(fake.of("users.info", ok=None)),
-            "updates": len(fake.of("chat.update")),
-            "violations": fake.violations[:5],
             "drain_seconds": drained,
         }
     )
     await runtime.stop()
     await store.close()
-    await fake.stop()
 
 
 def serve_nothing(conn: Connection) -> None:
@@ -188,7 +214,9 @@ def click_body(
 
 async def send_all(
     url: str, bodies: list[tuple[str, dict[str, str]]]
-) -> tuple[list[float], list[int], float]:
+) -> tuple[list[float], list[int], float, float]:
+    """Send every body at once: (ack latencies, statuses, wall time, when the gate opened as
+    wall-clock time)."""
     import aiohttp
 
     from tests.adapters.slack.harness import sign
@@ -220,11 +248,12 @@ async def send_all(
 
         tasks = [asyncio.create_task(one(n, b, h)) for n, (b, h) in enumerate(signed)]
         await asyncio.sleep(0.05)  # every request ready at the gate
+        opened = time.time()
         wall = time.perf_counter()
         gate.set()
         await asyncio.gather(*tasks)
         wall = time.perf_counter() - wall
-    return latencies, statuses, wall
+    return latencies, statuses, wall, opened
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -246,17 +275,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clicks", type=int, default=500, help="people clicking at once")
     parser.add_argument("--retries", type=int, default=100, help="Slack retries sent afterwards")
     parser.add_argument("--workers", type=int, default=8, help="the app's background workers")
-    parser.add_argument(
-        "--no-baseline", action="store_true", help="skip timing an empty server first"
-    )
     args = parser.parse_args(argv)
     ctx = mp.get_context("spawn")
 
+    slack, slack_side = ctx.Pipe()
+    fake = ctx.Process(target=serve_slack, args=(args.clicks, slack_side), daemon=True)
+    fake.start()
+    urls = slack.recv()
     with tempfile.TemporaryDirectory() as tmp:
         db = str(Path(tmp) / "bench.db")
         ours, theirs = ctx.Pipe()
         server = ctx.Process(
-            target=serve, args=(db, args.clicks, args.workers, theirs), daemon=True
+            target=serve, args=(db, urls["api_url"], args.workers, theirs), daemon=True
         )
         server.start()
         if not ours.poll(60):
@@ -264,7 +294,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         ready = ours.recv()
         url = f"http://127.0.0.1:{ready['port']}/slack/events"
-        message, response_url = ready["message"], ready["response_url"]
+        slack.send("posted")
+        message, response_url = slack.recv(), urls["response_url"]
         users = [f"U{n:05d}" for n in range(args.clicks)]
         stamp = time.time()
         stamps = {u: f"{stamp + n / 1000:.6f}" for n, u in enumerate(users)}
@@ -292,18 +323,24 @@ def main(argv: list[str] | None = None) -> int:
             f"slack_clicks: {args.clicks} people click one MCQ at once over HTTP "
             f"(SQLite file DB, signed block_actions)"
         )
-        if not args.no_baseline:
-            mine, other = ctx.Pipe()
-            empty = ctx.Process(target=serve_nothing, args=(other,), daemon=True)
-            empty.start()
-            nothing = f"http://127.0.0.1:{mine.recv()}/slack/events"
-            base, _, base_wall = asyncio.run(send_all(nothing, clicks))
-            report("baseline, a server that does nothing", base, base_wall)
-            mine.send("stop")
-            empty.join(10)
-        latencies, statuses, wall = asyncio.run(send_all(url, clicks))
+        mine, other = ctx.Pipe()
+        empty = ctx.Process(target=serve_nothing, args=(other,), daemon=True)
+        empty.start()
+        nothing = f"http://127.0.0.1:{mine.recv()}/slack/events"
+        base, _, base_wall, _ = asyncio.run(send_all(nothing, clicks))
+        report("baseline, a server that does nothing", base, base_wall)
+        mine.send("stop")
+        empty.join(10)
+        latencies, statuses, wall, opened = asyncio.run(send_all(url, clicks))
         report("first clicks", latencies, wall)
-        again, again_statuses, again_wall = asyncio.run(send_all(url, retried + doubles))
+        ours.send("feedback")
+        if not ours.poll(180):
+            print("the app did not finish its work", file=sys.stderr)
+            return 1
+        ours.recv()
+        slack.send("report")
+        arrived = sorted(at - opened for at in slack.recv()["response_at"])
+        again, again_statuses, again_wall, _ = asyncio.run(send_all(url, retried + doubles))
         report("retries + double clicks", again, again_wall)
         ours.send("drain")
         if not ours.poll(180):
@@ -311,22 +348,41 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         counted = ours.recv()
         server.join(30)
+        slack.send("report")
+        counted.update(slack.recv())
+        slack.send("stop")
+        fake.join(10)
 
     ok_status = all(s == 200 for s in statuses + again_statuses)
     once = counted["answers"] == args.clicks and counted["people"] == args.clicks
-    p99 = percentile(latencies, 99)
+    p99, base_p99 = percentile(latencies, 99), percentile(base, 99)
+    ratio = p99 / base_p99
+    last_feedback = arrived[-1] if len(arrived) >= args.clicks else float("inf")
+    print(
+        f"feedback: {len(arrived)} of {args.clicks} people · p50 "
+        f"{percentile(arrived, 50) * 1000:.0f} ms · last {last_feedback * 1000:.0f} ms after "
+        f"the clicks went out ({(last_feedback - wall) * 1000:.0f} ms after the last ack)"
+    )
     print(
         f"recorded: {counted['answers']} answers from {counted['people']} people "
-        f"(expected {args.clicks}, each once) · feedback messages {counted['feedback']} · "
+        f"(expected {args.clicks}, each once) · feedback messages {len(counted['response_at'])} · "
         f"users.info calls {counted['users_info']} · count refreshes {counted['updates']} · "
         f"work finished {counted['drain_seconds'] * 1000:.0f} ms after the last click"
     )
     if counted["violations"]:
         print(f"Slack API violations: {counted['violations']}")
-    verdict = ok_status and once and p99 <= TARGET_P99 and not counted["violations"]
+    verdict = (
+        ok_status
+        and once
+        and ratio <= TARGET_P99_RATIO
+        and last_feedback <= TARGET_FEEDBACK
+        and not counted["violations"]
+    )
     print(
-        f"target: ack p99 <= {TARGET_P99 * 1000:.0f} ms and every answer once: "
-        f"{'PASS' if verdict else 'FAIL'} (p99 {p99 * 1000:.1f} ms; all HTTP 200: {ok_status})"
+        f"targets: ack p99 {p99 * 1000:.1f} ms = {ratio:.2f} x the empty server's "
+        f"{base_p99 * 1000:.1f} ms (<= {TARGET_P99_RATIO} x); last feedback "
+        f"{last_feedback:.2f} s (<= {TARGET_FEEDBACK:.0f} s); every answer once: {once}; "
+        f"all HTTP 200: {ok_status}: {'PASS' if verdict else 'FAIL'}"
     )
     return 0 if verdict else 1
 

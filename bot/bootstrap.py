@@ -90,7 +90,10 @@ def make_engine(
         chat=chat,
         clock=clock,
         settings=EngineSettings(
-            grace=settings.grace, lease=dt.timedelta(seconds=settings.lease_seconds)
+            grace=settings.grace,
+            lease=dt.timedelta(seconds=settings.lease_seconds),
+            max_concurrent_posts=settings.max_concurrent_posts,
+            posts_per_workspace=settings.posts_per_workspace,
         ),
     )
     idle = dt.timedelta(hours=settings.incident_idle_hours)

@@ -48,7 +48,8 @@ async def leaderboard_rows(
                 scope = f"#{found.name or found.external_id}"
         # The running bot's own wiring, so incident points and every board rule come along.
         engine = make_engine(store, Library([], {}, {}), NullChat(), SystemClock(), settings)
-        rows = await engine.boards.rows(workspace, channel_id, period)
+        # Every place: a team lead's export, not the chat's top ten.
+        rows = await engine.boards.rows(workspace, channel_id, period, limit=None)
         return rows, scope
     finally:
         await store.close()

@@ -23,6 +23,10 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
     if is_sqlite(url):
         return _sqlite_engine(url, **options)
     options.setdefault("pool_pre_ping", True)
+    # No JIT: the board queries' correlated tie-breaks look costly to the planner, which then
+    # spends ~25 ms compiling a query that runs in a few (every statement here is short).
+    settings = options.setdefault("connect_args", {}).setdefault("server_settings", {})
+    settings.setdefault("jit", "off")
     return create_async_engine(async_url(url), **options)
 
 

@@ -50,20 +50,26 @@ INSERT_ANSWER = (
     .columns(AnswerRow.__table__.c.id)
 )
 
-# The previous posted drill day of the channel that the person was not away on.
-_PREVIOUS_DAY = (
-    "(SELECT max(d.local_date) FROM drills d WHERE d.channel_id = :channel_id "
-    "AND d.state = 'posted' AND d.local_date < :day AND NOT EXISTS ("
-    "SELECT 1 FROM away_periods a WHERE a.person_id = :person_id "
-    "AND a.start_date <= d.local_date AND a.end_date >= d.local_date))"
+# The previous posted drill day of the channel that the person was not away on. Newest first
+# with LIMIT 1 (not max()), so both databases walk ix_drills_posted_days backwards from ``day``
+# and stop at the first day that counts, however long the channel's history. A CTE, so the
+# three places that need it share one look-up: PostgreSQL and SQLite (3.35+) evaluate a CTE
+# used more than once a single time.
+_PREVIOUS_DAY_CTE = (
+    "WITH previous AS (SELECT d.local_date AS prev_day FROM drills d "
+    "WHERE d.channel_id = :channel_id AND d.state = 'posted' AND d.local_date < :day "
+    "AND NOT EXISTS (SELECT 1 FROM away_periods a WHERE a.person_id = :person_id "
+    "AND a.start_date <= d.local_date AND a.end_date >= d.local_date) "
+    "ORDER BY d.local_date DESC LIMIT 1) "
 )
 _NEXT_CURRENT = (
     "CASE WHEN streaks.last_date >= :day THEN streaks.current "
-    f"WHEN streaks.last_date = {_PREVIOUS_DAY} THEN streaks.current + 1 ELSE 1 END"
+    "WHEN streaks.last_date = (SELECT prev_day FROM previous) THEN streaks.current + 1 ELSE 1 END"
 )
 
 ADVANCE_STREAK = (
     text(
+        f"{_PREVIOUS_DAY_CTE}"
         "INSERT INTO streaks (person_id, channel_id, current, best, last_date) "
         "VALUES (:person_id, :channel_id, 1, 1, :day) "
         "ON CONFLICT (person_id, channel_id) DO UPDATE SET "

@@ -7,23 +7,37 @@ and the other gets nothing back, whatever either of them read before.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Sequence
+import weakref
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import CursorResult, Executable, Table, case, delete, func, select, update
+from sqlalchemy import (
+    CursorResult,
+    Executable,
+    Table,
+    case,
+    delete,
+    func,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.db import hot_sql, rows
+from bot.db import board_sql, hot_sql, rows
 from bot.db.engine import READ_ONLY, create_engine
 from bot.db.errors import translate_errors
 from bot.db.migrate import upgrade_engine
 from bot.db.tables import (
+    DUE_REVEAL,
+    TO_RETRY,
     AnswerRow,
     AwayPeriodRow,
     ChannelPostRow,
@@ -36,6 +50,7 @@ from bot.db.tables import (
     StreakRow,
     WorkspaceRow,
 )
+from bot.db.urls import redact
 from bot.domain.model import (
     Answer,
     AwayPeriod,
@@ -49,6 +64,7 @@ from bot.domain.model import (
     Slot,
     Streak,
 )
+from bot.services.store import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -184,11 +200,22 @@ class SqlTx:
         result = await self._execute(query.order_by(ChannelRow.id))
         return [rows.channel(r) for r in result]
 
+    async def channels_changed_since(self, seq: int) -> tuple[int, list[Channel]]:
+        latest = await self._execute(select(func.coalesce(func.max(ChannelRow.schedule_seq), 0)))
+        top = int(latest.scalar_one())
+        result = await self._execute(
+            select(ChannelRow)
+            .where(ChannelRow.schedule_seq >= seq, ChannelRow.has_schedule.is_(True))
+            .order_by(ChannelRow.id)
+        )
+        return top, [rows.channel(r) for r in result]
+
     async def save_schedule(self, channel_id: int, schedule: Schedule) -> Channel:
+        stamped = select(func.coalesce(func.max(ChannelRow.schedule_seq), 0) + 1).scalar_subquery()
         result = await self._execute(
             update(ChannelRow)
             .where(ChannelRow.id == channel_id)
-            .values(**rows.schedule_values(schedule))
+            .values(**rows.schedule_values(schedule), schedule_seq=stamped)
             .returning(ChannelRow)
         )
         row = result.first()
@@ -224,6 +251,43 @@ class SqlTx:
             )
             found = replace(found, display_name=display_name)
         return found
+
+    async def ensure_people(
+        self, workspace_id: str, people: Sequence[tuple[str, str]]
+    ) -> list[Person]:
+        # One multi-row INSERT and one SELECT for the lot, whatever their number: the answer
+        # path's burst of clicks from new people holds the write lock for two statements.
+        names: dict[str, str] = {}
+        for external_id, name in people:  # as one by one: the last name given wins, "" keeps
+            if name or external_id not in names:
+                names[external_id] = name
+        if not names:
+            return []
+        await self._touch_workspace(workspace_id)
+        await self._execute(
+            self._insert(PersonRow)
+            .values(
+                [
+                    {"workspace_id": workspace_id, "external_id": e, "display_name": n or e}
+                    for e, n in names.items()
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=[PersonRow.workspace_id, PersonRow.external_id])
+        )
+        result = await self._execute(
+            select(PersonRow).where(
+                PersonRow.workspace_id == workspace_id, PersonRow.external_id.in_(list(names))
+            )
+        )
+        found = {row.external_id: rows.person(row) for row in result}
+        for external_id, name in names.items():
+            person = found[external_id]
+            if name and person.display_name != name:
+                await self._execute(
+                    update(PersonRow).where(PersonRow.id == person.id).values(display_name=name)
+                )
+                found[external_id] = replace(person, display_name=name)
+        return [found[e] for e, _ in people]
 
     async def people(self, limit: int) -> list[Person]:
         result = await self._execute(select(PersonRow).order_by(PersonRow.id.desc()).limit(limit))
@@ -325,13 +389,45 @@ class SqlTx:
         result = await self._execute(
             select(DrillRow)
             .where(
-                # Spelled like ix_drills_to_retry's WHERE clause so the planner can use it.
-                DrillRow.state.in_([DrillState.CLAIMED.value, DrillState.FAILED.value]),
+                # The index's own WHERE text, not bound parameters: SQLite uses a partial
+                # index only when it can prove the query's condition implies it.
+                text(TO_RETRY),
                 DrillRow.scheduled_at >= not_before,
             )
             .order_by(DrillRow.scheduled_at, DrillRow.id)
         )
         return [rows.drill(r) for r in result]
+
+    async def existing_drills(
+        self, keys: Sequence[tuple[int, Slot, dt.date]]
+    ) -> set[tuple[int, Slot, dt.date]]:
+        if not keys:
+            return set()
+        wanted = {(cid, Slot(slot), day) for cid, slot, day in keys}
+        found: set[tuple[int, Slot, dt.date]] = set()
+        channel_ids = sorted({k[0] for k in wanted})
+        dates = sorted({k[2] for k in wanted})
+        # In chunks: every id is a bound parameter, and SQLite caps how many one statement takes.
+        for start in range(0, len(channel_ids), 500):
+            result = await self._execute(
+                select(DrillRow.channel_id, DrillRow.slot, DrillRow.local_date).where(
+                    DrillRow.channel_id.in_(channel_ids[start : start + 500]),
+                    DrillRow.local_date.in_(dates),
+                )
+            )
+            found |= {(r.channel_id, Slot(r.slot), r.local_date) for r in result} & wanted
+        return found
+
+    async def next_reveal_at(self, after: dt.datetime) -> dt.datetime | None:
+        # Spelled like ix_drills_due_reveals's WHERE clause so the planner can use it.
+        result = await self._execute(
+            select(func.min(DrillRow.reveal_at)).where(
+                text(DUE_REVEAL),  # the partial index's own WHERE text
+                DrillRow.reveal_at > after,
+            )
+        )
+        found: dt.datetime | None = result.scalar_one_or_none()
+        return found
 
     async def open_drills(self, channel_id: int, now: dt.datetime) -> list[Drill]:
         del now  # open means posted and not revealed, even past its reveal time
@@ -351,8 +447,7 @@ class SqlTx:
         result = await self._execute(
             select(DrillRow)
             .where(
-                DrillRow.state == DrillState.POSTED.value,
-                DrillRow.revealed_at.is_(None),
+                text(DUE_REVEAL),  # the partial index's own WHERE text
                 DrillRow.reveal_at <= now,
             )
             .order_by(DrillRow.reveal_at, DrillRow.id)
@@ -510,6 +605,13 @@ class SqlTx:
         )
         return [rows.answer(r) for r in result]
 
+    async def answer_count(self, drill_id: int) -> int:
+        # Counted in the (drill_id, person_id) unique index: no answer row, no text is read.
+        result = await self._execute(
+            select(func.count()).select_from(AnswerRow).where(AnswerRow.drill_id == drill_id)
+        )
+        return int(result.scalar_one())
+
     async def recent_answers(self, person_id: int, limit: int) -> list[Answer]:
         result = await self._execute(
             select(AnswerRow)
@@ -620,6 +722,108 @@ class SqlTx:
             for r in result
         ]
 
+    # Boards and standings: the statements are in bot.db.board_sql, built once per shape.
+    @property
+    def _postgres(self) -> bool:
+        return self._url.startswith("postgres")
+
+    async def board(
+        self,
+        workspace_id: str,
+        channel_id: int | None,
+        start: dt.date | None,
+        end: dt.date | None,
+        limit: int | None,
+    ) -> list[LeaderboardRow]:
+        shape = board_sql.shape(channel_id, start, end, self._postgres)
+        values = board_sql.params(workspace_id, channel_id, start, end)
+        if limit is not None:
+            values |= {"limit": limit, "offset": max(limit - 1, 0)}
+        result = await self._execute_text(board_sql.board(shape, limit is not None), values)
+        return [board_sql.leaderboard_row(r) for r in result]
+
+    async def board_and_place(
+        self,
+        workspace_id: str,
+        channel_id: int | None,
+        start: dt.date | None,
+        end: dt.date | None,
+        limit: int,
+        row: LeaderboardRow,
+    ) -> tuple[list[LeaderboardRow], int]:
+        shape = board_sql.shape(channel_id, start, end, self._postgres)
+        values = board_sql.params(workspace_id, channel_id, start, end)
+        values |= {"limit": limit, "offset": max(limit - 1, 0)} | board_sql.row_params(row)
+        result = (await self._execute_text(board_sql.board_and_place(shape), values)).all()
+        # No places at all means nobody answered since ``row`` was read: it would be first.
+        ahead = int(result[0].ahead) if result else 0
+        return [board_sql.leaderboard_row(r) for r in result], 1 + ahead
+
+    async def board_row(
+        self,
+        workspace_id: str,
+        channel_id: int | None,
+        start: dt.date | None,
+        end: dt.date | None,
+        person_id: int,
+    ) -> LeaderboardRow | None:
+        shape = board_sql.shape(channel_id, start, end, self._postgres)
+        values = board_sql.params(workspace_id, channel_id, start, end) | {"person": person_id}
+        found = (await self._execute_text(board_sql.person_row(shape), values)).first()
+        return board_sql.leaderboard_row(found) if found else None
+
+    async def place_on_board(
+        self,
+        workspace_id: str,
+        channel_id: int | None,
+        start: dt.date | None,
+        end: dt.date | None,
+        row: LeaderboardRow,
+    ) -> int:
+        shape = board_sql.shape(channel_id, start, end, self._postgres)
+        values = board_sql.params(workspace_id, channel_id, start, end)
+        result = await self._execute_text(
+            board_sql.place(shape), values | board_sql.row_params(row)
+        )
+        return 1 + int(result.scalar() or 0)
+
+    async def first_zone(self, workspace_id: str) -> str | None:
+        result = await self._execute(
+            select(ChannelRow.timezone)
+            .where(ChannelRow.workspace_id == workspace_id, ChannelRow.has_schedule.is_(True))
+            .order_by(ChannelRow.id)
+            .limit(1)
+        )
+        zone: str | None = result.scalar()
+        return zone
+
+    async def get_drills(self, drill_ids: Sequence[int]) -> list[Drill]:
+        if not drill_ids:
+            return []
+        result = await self._execute(select(DrillRow).where(DrillRow.id.in_(set(drill_ids))))
+        return [rows.drill(r) for r in result]
+
+    async def drills_after(
+        self, since: Mapping[int, dt.date], per_channel: int | None = None
+    ) -> list[Drill]:
+        if not since:
+            return []
+        drills = []
+        channels = list(since.items())
+        # SQLite allows 500 terms in a compound SELECT; a board of everyone may name more.
+        for at in range(0, len(channels), 64):
+            chunk = channels[at : at + 64]
+            # Padded to a power of two with a channel that has no drills (ids start at 1), so
+            # a few statements serve every count and each is compiled once per process.
+            size = 1 << (len(chunk) - 1).bit_length()
+            chunk += [(0, dt.date.min)] * (size - len(chunk))
+            statement = board_sql.drills_after(size, per_channel is not None)
+            values: dict[str, Any] = {"limit": per_channel}
+            for n, (channel_id, day) in enumerate(chunk):
+                values |= {f"channel_{n}": channel_id, f"day_{n}": day}
+            drills += [rows.drill(r) for r in await self._execute_text(statement, values)]
+        return sorted(drills, key=lambda d: (d.channel_id, d.local_date, d.id))
+
     async def claim_post(self, channel_id: int, kind: str, key: str) -> bool:
         result = await self._execute(
             self._insert(ChannelPostRow)
@@ -716,6 +920,19 @@ class SqlTx:
         )
         return result.first() is not None
 
+    async def leases_done(self, keys: Sequence[str]) -> set[str]:
+        done: set[str] = set()
+        unique = sorted(set(keys))
+        for start in range(0, len(unique), 500):
+            result = await self._execute(
+                select(DeliveryRow.key).where(
+                    DeliveryRow.key.in_(unique[start : start + 500]),
+                    DeliveryRow.done_at.is_not(None),
+                )
+            )
+            done |= set(result.scalars())
+        return done
+
     async def stale_leases(self, prefix: str, now: dt.datetime) -> list[str]:
         escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         result = await self._execute(
@@ -780,6 +997,39 @@ class SqlTx:
         return item_id
 
 
+WRITER_WAIT = 30.0
+"""Seconds a write transaction waits for its turn on SQLite before the database counts as
+unavailable."""
+
+
+class _Writer:
+    """This process's queue for SQLite's single write lock."""
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.holder: asyncio.Task[Any] | None = None
+
+    @asynccontextmanager
+    async def turn(self, url: str) -> AsyncIterator[None]:
+        task = asyncio.current_task()
+        if self.holder is not None and self.holder is task:
+            # It would wait for itself for ever: a real database would deadlock too.
+            raise RuntimeError("nested write transaction: finish the open one first")
+        try:
+            async with asyncio.timeout(WRITER_WAIT):
+                await self.lock.acquire()
+        except TimeoutError:
+            raise StoreUnavailable(
+                f"database {redact(url)} is busy: no write turn within {WRITER_WAIT:.0f}s"
+            ) from None
+        self.holder = task
+        try:
+            yield
+        finally:
+            self.holder = None
+            self.lock.release()
+
+
 class SqlStore:
     """The Store port over an async engine. One transaction is one pooled connection."""
 
@@ -787,9 +1037,29 @@ class SqlStore:
         self.engine = engine
         self._url = url or engine.url.render_as_string(hide_password=False)
         self._known_workspaces: set[str] = set()
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Writer] = (
+            weakref.WeakKeyDictionary()
+        )
 
     @asynccontextmanager
     async def transaction(self, *, read_only: bool = False) -> AsyncIterator[SqlTx]:
+        if not self._sqlite or read_only:
+            async with self._transaction(read_only) as tx:
+                yield tx
+            return
+        # SQLite has one writer at a time. Queued here, in order, the writers of this process
+        # wait their turn; left to SQLite's busy handler, which polls, some would give up with
+        # "database is locked" under a burst (a fan-out of hundreds of posts).
+        loop = asyncio.get_running_loop()
+        writer = self._writers.get(loop)
+        if writer is None:
+            writer = self._writers[loop] = _Writer()
+        async with writer.turn(self._url), self._transaction(read_only) as tx:
+            yield tx
+
+    @asynccontextmanager
+    async def _transaction(self, read_only: bool) -> AsyncIterator[SqlTx]:
         with translate_errors(self._url):
             connection = await self.engine.connect()
         try:

@@ -64,7 +64,7 @@ class WorkspaceRow(Base):
 
 class ChannelRow(Base):
     __tablename__ = "channels"
-    __table_args__ = (UniqueConstraint("workspace_id", "external_id"),)
+    __table_args__ = (UniqueConstraint("workspace_id", "external_id"), Index(None, "schedule_seq"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workspace_id: Mapped[str] = mapped_column(ID, ForeignKey("workspaces.id"))
@@ -85,6 +85,9 @@ class ChannelRow(Base):
     leaderboard_day: Mapped[str] = mapped_column(String(16))
     leaderboard_time: Mapped[dt.time] = mapped_column(Time)
     paused: Mapped[bool] = mapped_column(Boolean)
+    # One more than the largest when the schedule is saved: the scheduler reads only channels
+    # whose number is at least the last it saw (see Tx.channels_changed_since).
+    schedule_seq: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class PersonRow(Base):
@@ -107,8 +110,9 @@ class AwayPeriodRow(Base):
     end_date: Mapped[dt.date] = mapped_column(Date)
 
 
-_DUE_REVEAL = "state = 'posted' AND revealed_at IS NULL"
-_TO_RETRY = "state IN ('claimed', 'failed')"
+DUE_REVEAL = "state = 'posted' AND revealed_at IS NULL"
+TO_RETRY = "state IN ('claimed', 'failed')"
+_POSTED = "state = 'posted'"
 
 
 class DrillRow(Base):
@@ -122,14 +126,23 @@ class DrillRow(Base):
         Index(
             "ix_drills_due_reveals",
             "reveal_at",
-            postgresql_where=text(_DUE_REVEAL),
-            sqlite_where=text(_DUE_REVEAL),
+            postgresql_where=text(DUE_REVEAL),
+            sqlite_where=text(DUE_REVEAL),
         ),
         Index(
             "ix_drills_to_retry",
             "scheduled_at",
-            postgresql_where=text(_TO_RETRY),
-            sqlite_where=text(_TO_RETRY),
+            postgresql_where=text(TO_RETRY),
+            sqlite_where=text(TO_RETRY),
+        ),
+        # Each answer's streak update seeks the channel's previous posted day here, so the
+        # answer path does not slow down as the channel's history grows.
+        Index(
+            "ix_drills_posted_days",
+            "channel_id",
+            "local_date",
+            postgresql_where=text(_POSTED),
+            sqlite_where=text(_POSTED),
         ),
     )
 
@@ -175,6 +188,34 @@ class AnswerRow(Base):
     delivery: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+
+
+class WeekTotalRow(Base):
+    """A person's points in one workspace and ISO week (``week_start``, a Monday), while they
+    have an answer in it. Written only by triggers on ``answers`` (migration 0007), so the
+    weekly board, `/drill stats` and the Home tab rank a week without summing its answers."""
+
+    __tablename__ = "week_totals"
+    __table_args__ = (
+        # In points order, and covering what the board and a rank count read.
+        Index(
+            "ix_week_totals_ranking",
+            "workspace_id",
+            "week_start",
+            "points",
+            "correct",
+            "person_id",
+            "answers",
+        ),
+    )
+
+    # Primary key in this order: a person's weeks (their all-time row) are one range of it.
+    workspace_id: Mapped[str] = mapped_column(ID, ForeignKey("workspaces.id"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(Integer, ForeignKey("people.id"), primary_key=True)
+    week_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    points: Mapped[int] = mapped_column(Integer)
+    answers: Mapped[int] = mapped_column(Integer)
+    correct: Mapped[int] = mapped_column(Integer)
 
 
 class SubmissionRow(Base):

@@ -8,17 +8,19 @@ from collections.abc import Sequence
 from bot.domain.model import LeaderboardRow
 
 
+def board_key(r: LeaderboardRow) -> tuple[int, int, int, int, str, str]:
+    """The board's order as a sort key. The SQL store spells the same order in SQL (its
+    ``board`` and ``place_on_board``); the contract tests hold the two to the same results."""
+    if r.answers:
+        return (0, -r.points, -r.correct, -r.best_streak, r.display_name.lower(), r.user)
+    return (1, -r.incident_points, 0, 0, r.display_name.lower(), r.user)
+
+
 def ranked(rows: Sequence[LeaderboardRow]) -> list[LeaderboardRow]:
     """People who answered in the period first, most points first; ties go to more correct
     answers, the longer best streak, then name. Then people who only practised incidents,
     most incident points first (``placed`` gives them no place)."""
-
-    def key(r: LeaderboardRow) -> tuple[int, int, int, int, str, str]:
-        if r.answers:
-            return (0, -r.points, -r.correct, -r.best_streak, r.display_name.lower(), r.user)
-        return (1, -r.incident_points, 0, 0, r.display_name.lower(), r.user)
-
-    return sorted(rows, key=key)
+    return sorted(rows, key=board_key)
 
 
 def placed(rows: Sequence[LeaderboardRow]) -> list[tuple[int, LeaderboardRow]]:

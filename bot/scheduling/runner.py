@@ -1,24 +1,27 @@
-"""Real-time scheduling with APScheduler, built from the channel schedules in the database.
+"""Real-time scheduling: one loop per process, woken when something is due.
 
-Each channel slot (daily post, MCQ slot, weekly leaderboard) becomes a cron job in the
-channel's own zone, so APScheduler handles DST; a sweep every minute catches reveals, retries
-and posts missed while the bot was down (within the grace window). Every job just runs the
-engine's idempotent ``tick``, so a job that fires twice, or in two processes, posts once. One
-process runs one tick at a time: a job that fires during a tick asks for one more run after it.
+APScheduler keeps two jobs, both running the engine's ``tick``: ``due``, a one-off job moved
+after every tick to the next instant anything is due (the engine asks the database for the next
+reveal and computes the next slot or board from the schedules), and ``sweep``, every
+``sweep_seconds``, a safety net for what no schedule announces (retries, expired leases, idle
+mock incidents, schedules changed by another process). One tick runs at a time: a job that
+fires during a tick asks for one more run after it. Every tick is idempotent, so a tick that
+runs twice, or in two processes, posts once.
 
 ``stop`` is the graceful shutdown (SIGTERM on every deploy): no new tick starts, the tick in
-flight finishes the post it is making but starts no other, and is cancelled after
+flight finishes the posts it is making but starts no other, and is cancelled after
 ``shutdown_grace`` seconds; what it had claimed and not posted is released for other processes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from typing import Any, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.scheduling.clock import Clock
@@ -67,57 +70,42 @@ class Scheduler:
             max_instances=1,
             coalesce=True,
         )
-        await self.sync()
         self.aps.start()
         # The first tick (posts missed while the bot was down) runs beside the start-up, so a
         # SIGTERM that comes during it is heard at once.
         self._first = asyncio.create_task(self._tick())
 
     async def sync(self) -> None:
-        """Rebuild the cron jobs from the schedules in the database."""
-        async with self.store.transaction() as tx:
-            channels = await tx.channels()
-        wanted: dict[str, CronTrigger] = {}
-        for channel in channels:
-            s = channel.schedule
-            if s is None or s.paused:
-                continue
-            days = ",".join(s.days)
-            wanted[f"post:{channel.id}"] = CronTrigger(
-                day_of_week=days,
-                hour=s.post_time.hour,
-                minute=s.post_time.minute,
-                timezone=s.timezone,
-            )
-            if s.mcq_time is not None:
-                wanted[f"mcq:{channel.id}"] = CronTrigger(
-                    day_of_week=days,
-                    hour=s.mcq_time.hour,
-                    minute=s.mcq_time.minute,
-                    timezone=s.timezone,
-                )
-            wanted[f"board:{channel.id}"] = CronTrigger(
-                day_of_week=s.leaderboard_day,
-                hour=s.leaderboard_time.hour,
-                minute=s.leaderboard_time.minute,
-                timezone=s.timezone,
-            )
-        for job in self.aps.get_jobs():
-            if job.id != "sweep" and job.id not in wanted:
-                job.remove()
-        for job_id, trigger in wanted.items():
-            self.aps.add_job(
-                self._tick,
-                trigger,
-                id=job_id,
-                replace_existing=True,
-                max_instances=1,
-                coalesce=True,
-            )
-        log.info("scheduler synced: %d channel jobs", len(wanted))
+        """A schedule changed: wake at its next due time (or sooner)."""
+        await self._wake_at_next_due()
 
-    def job_ids(self) -> list[str]:
-        return sorted(job.id for job in self.aps.get_jobs())
+    def next_wake(self) -> dt.datetime | None:
+        """When the ``due`` job will run next; None when nothing is scheduled."""
+        job = self.aps.get_job("due")
+        found: dt.datetime | None = job.next_run_time if job is not None else None
+        return found
+
+    async def _wake_at_next_due(self) -> None:
+        if self._stopping:
+            return
+        try:
+            due = await self.engine.next_due(self.clock.now())
+        except StoreUnavailable as exc:
+            log.warning("cannot plan the next tick, database unreachable: %s", exc)
+            return
+        if due is None:
+            if self.aps.get_job("due") is not None:
+                self.aps.remove_job("due")
+            return
+        self.aps.add_job(
+            self._tick,
+            DateTrigger(run_date=due),
+            id="due",
+            replace_existing=True,
+            # However late the loop gets to it, it still runs: a missed tick is a late drill.
+            misfire_grace_time=None,
+            coalesce=True,
+        )
 
     async def _tick(self) -> None:
         if self._stopping:
@@ -144,12 +132,22 @@ class Scheduler:
             log.warning("tick postponed, database unreachable: %s", exc)
         except Exception:
             log.exception("tick failed; the next one retries")
+        await self._wake_at_next_due()
 
     async def stop(self) -> None:
         self._stopping = True
         self.engine.drain()
         if self.aps.running:
-            self.aps.shutdown(wait=False)
+            # Paused, not shut down yet: APScheduler's shutdown cancels the job in flight,
+            # which must first have its grace period.
+            self.aps.pause()
+        try:
+            await self._let_the_tick_finish()
+        finally:
+            if self.aps.running:
+                self.aps.shutdown(wait=False)
+
+    async def _let_the_tick_finish(self) -> None:
         running = self._running
         if running is None or running.done() or running is asyncio.current_task():
             return

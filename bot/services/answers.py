@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections import OrderedDict
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
-from bot.domain.grading import grade
+from bot.domain.grading import Grade, grade
 from bot.domain.items import MultipleChoice, OpenQuestion
-from bot.domain.model import Answer, Drill, DrillState, Person
+from bot.domain.model import Drill, DrillState, Person
 from bot.domain.scoring import mcq_points, open_correct, open_points
 from bot.messaging.message import Message
 from bot.messaging.port import ChatError
@@ -33,6 +37,77 @@ class Actor:
 
 
 CACHE_LIMIT = 10_000
+PersonKey = tuple[str, str, str]
+"""(workspace, user, display name): a new name is looked up again, so it gets stored."""
+
+
+def _key(actor: Actor) -> PersonKey:
+    return (actor.workspace_id, actor.user_id, actor.display_name)
+
+
+PICK_BATCH = 100
+"""At most this many MCQ picks share one write transaction (see ``Answers._write_picks``)."""
+
+
+@dataclass(frozen=True)
+class _Pick:
+    actor: Actor
+    drill: Drill
+    item: MultipleChoice
+    option: str
+    now: dt.datetime
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Lru(Generic[K, V]):
+    """A bounded map that forgets what was used least recently.
+
+    Not cleared whole when full: with more active people than the bound, a cache that empties
+    itself sends everyone back to the database at once, again and again.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._items: OrderedDict[K, V] = OrderedDict()
+
+    def get(self, key: K) -> V | None:
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def put(self, key: K, value: V) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.limit:
+            self._items.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
+
+
+# Grading a long answer full of words the process has not seen (pasted logs, ids) takes
+# several milliseconds even with the C stemmer, which on the event loop would hold up every
+# Slack acknowledgement behind it: long answers are graded on a thread of their own (the GIL is
+# handed back to the loop every switch interval). Two workers, so a short answer need not queue
+# behind one long one, and no more, since they share one GIL anyway.
+_GRADER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="drillbot-grade")
+GRADE_INLINE_CHARS = 1_000
+"""Answers up to this length are graded on the loop: they take a millisecond or two, and the
+hop to a thread and back costs a good part of that again (bench/grading_bench.py)."""
+
+
+async def grade_off_loop(question: OpenQuestion, text: str) -> Grade:
+    """``grade``, run where it cannot block the event loop."""
+    if len(text) <= GRADE_INLINE_CHARS:
+        return grade(question, text)
+    return await asyncio.get_running_loop().run_in_executor(_GRADER, grade, question, text)
 
 
 class Answers:
@@ -41,8 +116,10 @@ class Answers:
         self._count_tasks: dict[int, asyncio.Task[None]] = {}
         # Posted drills and people's ids do not change, so an answer need not read them again;
         # whether a drill is still open is decided by its reveal time, not by a cached state.
-        self._drills: dict[int, Drill] = {}
-        self._people: dict[tuple[str, str, str], Person] = {}
+        self._drills: Lru[int, Drill] = Lru(CACHE_LIMIT)
+        self._people: Lru[PersonKey, Person] = Lru(CACHE_LIMIT)
+        self._picks: list[tuple[_Pick, asyncio.Future[Message]]] = []
+        self._pick_writer: asyncio.Task[None] | None = None
 
     async def pick(self, actor: Actor, drill_id: int, option: str, delivery: str) -> Message:
         """An MCQ choice (a button click or `pick B`). The first choice counts.
@@ -53,40 +130,102 @@ class Answers:
         del delivery
         option = option.strip().upper()
         now = self.d.clock.now()
-        async with self.d.store.transaction() as tx:
-            drill, problem = await self._open_drill(tx, actor, drill_id, now)
-            if problem:
-                return problem
-            assert drill is not None
-            item = self.d.library.get(drill.item_id)
-            if not isinstance(item, MultipleChoice):
-                return views.error("That drill is an open question: answer it in words.")
-            if item.option(option) is None:
-                keys = ", ".join(o.key for o in item.options)
-                return views.error(f"`{option}` is not an option here. Pick one of {keys}.")
-            person = await self._person(tx, actor)
-            correct = item.correct_key == option
-            inserted = await tx.insert_answer(
-                drill=drill,
-                person_id=person.id,
-                choice=option,
-                text=None,
-                correct=correct,
-                coverage=None,
-                covered=(),
-                mistakes=(),
-                points=mcq_points(correct),
-                now=now,
+        drill, problem = await self._checked_drill(actor, drill_id, now)
+        if problem:
+            return problem
+        assert drill is not None
+        item = self.d.library.get(drill.item_id)
+        if not isinstance(item, MultipleChoice):
+            return views.error("That drill is an open question: answer it in words.")
+        if item.option(option) is None:
+            keys = ", ".join(o.key for o in item.options)
+            return views.error(f"`{option}` is not an option here. Pick one of {keys}.")
+        done: asyncio.Future[Message] = asyncio.get_running_loop().create_future()
+        self._picks.append((_Pick(actor, drill, item, option, now), done))
+        if self._pick_writer is None or self._pick_writer.done():
+            self._pick_writer = asyncio.create_task(self._write_picks())
+        return await done
+
+    async def _write_picks(self) -> None:
+        """Record the picks queued so far, together, in one write transaction; then the ones
+        that queued meanwhile.
+
+        A burst of clicks is a queue for the one write lock (SQLite's, or the rows' on
+        PostgreSQL): a transaction per click pays its begin, commit and connection for every
+        one of them, and the last person waits for all. Grouped, they share them. A pick that
+        fails for its own reason is tried again alone, so it cannot fail the others.
+        """
+        try:
+            while self._picks:
+                batch = self._picks[:PICK_BATCH]
+                del self._picks[:PICK_BATCH]
+                try:
+                    await self._write_batch(batch)
+                except BaseException:
+                    for _, done in batch:
+                        done.cancel()
+                    raise
+        except BaseException:
+            # Stopped (cancelled at shutdown): nobody may wait for ever on a pick left queued.
+            for _, done in self._picks:
+                done.cancel()
+            self._picks.clear()
+            raise
+
+    async def _write_batch(self, batch: list[tuple[_Pick, asyncio.Future[Message]]]) -> None:
+        fresh: dict[PersonKey, Person] = {}
+        try:
+            async with self.d.store.transaction() as tx:
+                await self._learn_people(tx, [pick.actor for pick, _ in batch], fresh)
+                results = [await self._record_pick(tx, pick, fresh) for pick, _ in batch]
+        except StoreUnavailable as exc:
+            for _, done in batch:  # each caller retries (Engine._reliably)
+                if not done.done():
+                    done.set_exception(StoreUnavailable(str(exc)))
+            return
+        except Exception as exc:
+            if len(batch) == 1:
+                if not batch[0][1].done():
+                    batch[0][1].set_exception(exc)
+                return
+            for one in batch:  # alone, each pick meets only its own failure
+                await self._write_batch([one])
+            return
+        self._remember(fresh)
+        for (pick, done), (message, inserted) in zip(batch, results, strict=True):
+            if inserted:
+                self._schedule_count_update(pick.drill)
+            if not done.done():
+                done.set_result(message)
+
+    async def _record_pick(
+        self, tx: Tx, pick: _Pick, fresh: dict[PersonKey, Person]
+    ) -> tuple[Message, bool]:
+        """(the feedback, whether this was the person's first choice)."""
+        drill, item, option = pick.drill, pick.item, pick.option
+        person = await self._person(tx, pick.actor, fresh)
+        correct = item.correct_key == option
+        inserted = await tx.insert_answer(
+            drill=drill,
+            person_id=person.id,
+            choice=option,
+            text=None,
+            correct=correct,
+            coverage=None,
+            covered=(),
+            mistakes=(),
+            points=mcq_points(correct),
+            now=pick.now,
+        )
+        if inserted is None:
+            first = await tx.get_answer(drill.id, person.id)
+            assert first is not None and first.choice is not None
+            message = views.mcq_feedback(
+                item, first.choice, first_choice=first.choice == option, drill=drill
             )
-            if inserted is None:
-                first = await tx.get_answer(drill.id, person.id)
-                assert first is not None and first.choice is not None
-                return views.mcq_feedback(
-                    item, first.choice, first_choice=first.choice == option, drill=drill
-                )
-            await tx.advance_streak(person.id, drill.channel_id, drill.local_date)
-        self._schedule_count_update(drill)
-        return views.mcq_feedback(item, option, drill=drill)
+            return message, False
+        await tx.advance_streak(person.id, drill.channel_id, drill.local_date)
+        return views.mcq_feedback(item, option, drill=drill), True
 
     async def answer(self, actor: Actor, drill_id: int, text: str, delivery: str) -> Message:
         """An open answer (the modal or `answer <text>`). Edits replace it until the reveal."""
@@ -100,17 +239,21 @@ class Answers:
                 "Trim it and send it again: nothing was recorded."
             )
         now = self.d.clock.now()
+        # Graded before the write transaction begins: on SQLite that transaction holds the
+        # database's write lock, which must not wait for the grader.
+        drill, problem = await self._checked_drill(actor, drill_id, now)
+        if problem:
+            return problem
+        assert drill is not None
+        item = self.d.library.get(drill.item_id)
+        if not isinstance(item, OpenQuestion):
+            return views.error("That drill is a multiple-choice question: pick an option.")
+        result = await grade_off_loop(item, text)
+        points = open_points(result.score)
+        replay: tuple[str, int] | None = None
+        fresh: dict[PersonKey, Person] = {}
         async with self.d.store.transaction() as tx:
-            drill, problem = await self._open_drill(tx, actor, drill_id, now)
-            if problem:
-                return problem
-            assert drill is not None
-            item = self.d.library.get(drill.item_id)
-            if not isinstance(item, OpenQuestion):
-                return views.error("That drill is a multiple-choice question: pick an option.")
-            person = await self._person(tx, actor)
-            result = grade(item, text)
-            points = open_points(result.score)
+            person = await self._person(tx, actor, fresh)
             # The first answer needs no separate delivery record: it carries its delivery key,
             # and a retry of it meets its own row. Only edits claim their key.
             inserted = await tx.insert_answer(
@@ -135,23 +278,27 @@ class Answers:
                     actor.workspace_id, delivery
                 ):
                     # The platform delivered this same submission again: answer as before.
-                    return views.open_feedback(
-                        item, grade(item, existing.text), existing.points, edited=False, drill=drill
+                    replay = (existing.text, existing.points)
+                else:
+                    if existing.delivery:
+                        # Retire the replaced version's key, so a late retry cannot bring it
+                        # back.
+                        await tx.claim_submission(actor.workspace_id, existing.delivery)
+                    await tx.update_answer(
+                        existing.id,
+                        text=text,
+                        coverage=result.score,
+                        covered=result.covered,
+                        mistakes=result.mistakes,
+                        points=points,
+                        correct=open_correct(result.score),
+                        now=now,
+                        delivery=delivery,
                     )
-                if existing.delivery:
-                    # Retire the replaced version's key, so a late retry cannot bring it back.
-                    await tx.claim_submission(actor.workspace_id, existing.delivery)
-                await tx.update_answer(
-                    existing.id,
-                    text=text,
-                    coverage=result.score,
-                    covered=result.covered,
-                    mistakes=result.mistakes,
-                    points=points,
-                    correct=open_correct(result.score),
-                    now=now,
-                    delivery=delivery,
-                )
+        self._remember(fresh)
+        if replay is not None:
+            earlier = await grade_off_loop(item, replay[0])
+            return views.open_feedback(item, earlier, replay[1], edited=False, drill=drill)
         if inserted is not None:
             self._schedule_count_update(drill)
         return views.open_feedback(item, result, points, edited=inserted is None, drill=drill)
@@ -162,36 +309,72 @@ class Answers:
         async with self.d.store.transaction() as tx:
             people = await tx.people(CACHE_LIMIT)
         for p in people:
-            self._people[(p.workspace_id, p.external_id, p.display_name)] = p
+            self._people.put((p.workspace_id, p.external_id, p.display_name), p)
         return len(people)
 
-    async def _person(self, tx: Tx, actor: Actor) -> Person:
-        key = (actor.workspace_id, actor.user_id, actor.display_name)
-        person = self._people.get(key)
+    async def _learn_people(
+        self, tx: Tx, actors: Sequence[Actor], fresh: dict[PersonKey, Person]
+    ) -> None:
+        """Look up (or create) in one go the people of a batch the cache does not know."""
+        unknown: dict[str, list[Actor]] = {}
+        for actor in actors:
+            if _key(actor) not in self._people and _key(actor) not in fresh:
+                unknown.setdefault(actor.workspace_id, []).append(actor)
+        for workspace_id, missing in unknown.items():
+            people = await tx.ensure_people(
+                workspace_id, [(a.user_id, a.display_name) for a in missing]
+            )
+            for actor, person in zip(missing, people, strict=True):
+                fresh[_key(actor)] = person
+
+    async def _person(self, tx: Tx, actor: Actor, fresh: dict[PersonKey, Person]) -> Person:
+        """The actor's person; one the transaction had to look up goes in ``fresh``, which
+        ``_remember`` caches once the transaction committed (a rolled-back insert must not
+        leave the cache an id that does not exist)."""
+        key = _key(actor)
+        person = self._people.get(key) or fresh.get(key)
         if person is None:
             person = await tx.ensure_person(actor.workspace_id, actor.user_id, actor.display_name)
-            if len(self._people) >= CACHE_LIMIT:
-                self._people.clear()
-            self._people[key] = person
+            fresh[key] = person
         return person
+
+    def _remember(self, fresh: dict[PersonKey, Person]) -> None:
+        for key, person in fresh.items():
+            self._people.put(key, person)
+
+    async def _checked_drill(
+        self, actor: Actor, drill_id: int, now: dt.datetime
+    ) -> tuple[Drill | None, Message | None]:
+        """The drill if it takes answers now (read outside any write transaction), or why not."""
+        drill = self._drills.get(drill_id)
+        if drill is not None:
+            return drill, self._check_open(actor, drill, now)
+        async with self.d.store.transaction(read_only=True) as tx:
+            return await self._open_drill(tx, actor, drill_id, now)
 
     async def _open_drill(
         self, tx: Tx, actor: Actor, drill_id: int, now: dt.datetime
     ) -> tuple[Drill | None, Message | None]:
         drill = self._drills.get(drill_id) or await tx.get_drill(drill_id)
-        if drill is None or drill.workspace_id != actor.workspace_id:
+        if drill is None:
             return None, views.error("That drill does not exist (any more).")
+        problem = self._check_open(actor, drill, now)
+        if problem is not None:
+            return None, problem
+        self._drills.put(drill_id, drill)
+        return drill, None
+
+    def _check_open(self, actor: Actor, drill: Drill, now: dt.datetime) -> Message | None:
+        if drill.workspace_id != actor.workspace_id:
+            return views.error("That drill does not exist (any more).")
         if drill.state is not DrillState.POSTED:
-            return None, views.error("That drill was never posted, so it takes no answers.")
+            return views.error("That drill was never posted, so it takes no answers.")
         if drill.revealed_at is not None or now >= drill.reveal_at:
-            return None, views.error(
+            return views.error(
                 "This drill has closed: the answer is in its thread. A new one comes with the "
                 "next drill, or try `/drill question` for practice."
             )
-        if len(self._drills) >= CACHE_LIMIT:
-            self._drills.clear()
-        self._drills[drill_id] = drill
-        return drill, None
+        return None
 
     # --- the live answer count on the posted drill -----------------------------------------
     def _schedule_count_update(self, drill: Drill) -> None:
@@ -205,8 +388,8 @@ class Answers:
     async def _update_count(self, drill: Drill) -> None:
         await asyncio.sleep(self.d.settings.count_update_delay)
         try:
-            async with self.d.store.transaction() as tx:
-                answers: list[Answer] = await tx.drill_answers(drill.id)
+            async with self.d.store.transaction(read_only=True) as tx:
+                answered = await tx.answer_count(drill.id)
                 channel = await tx.get_channel(drill.channel_id)
             item = self.d.library.get(drill.item_id)
             if channel is None or channel.schedule is None:
@@ -215,7 +398,7 @@ class Answers:
                 return
             topic = self.d.library.topics().get(item.topic, item.topic)
             message = views.drill_message(
-                item, topic, channel.schedule.timezone, drill, answered=len(answers)
+                item, topic, channel.schedule.timezone, drill, answered=answered
             )
             await self.d.chat.update(
                 channel.workspace_id, channel.external_id, drill.message_ref, message

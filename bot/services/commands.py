@@ -9,13 +9,12 @@ from dataclasses import dataclass, replace
 
 from bot.domain import commands as cmd
 from bot.domain import schedule_rules as rules
-from bot.domain.grading import grade
 from bot.domain.items import MultipleChoice, OpenQuestion
 from bot.domain.model import Channel, Drill, Schedule
 from bot.messaging.message import Message, Replies, Section
 from bot.messaging.port import ChatError
 from bot.services import content_filters, views
-from bot.services.answers import Actor, Answers
+from bot.services.answers import Actor, Answers, grade_off_loop
 from bot.services.boards import Boards
 from bot.services.deps import Deps
 from bot.services.incident_port import IncidentHandler
@@ -188,7 +187,7 @@ class Commands:
                     f"Your answer is {len(text):,} characters; the limit is {limit:,}. "
                     "Trim it and try again."
                 )
-            result = grade(practice, text)
+            result = await grade_off_loop(practice, text)
             message = views.open_feedback(practice, result, None)
             return replace(
                 message,
@@ -442,6 +441,7 @@ class Commands:
         return views.notice(f"{done} {footer}")
 
     async def _schedule_changed(self) -> None:
+        self.d.schedule_changes += 1
         if self.d.on_schedule_change is not None:
             await self.d.on_schedule_change()
 

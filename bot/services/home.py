@@ -19,7 +19,7 @@ from bot.messaging.message import (
 )
 from bot.services import views
 from bot.services.answers import Actor
-from bot.services.boards import Boards
+from bot.services.boards import SHOWN, Boards
 from bot.services.deps import Deps
 
 MAX_HOME_CHANNELS = 30
@@ -54,7 +54,7 @@ class Home:
         self.boards = boards
 
     async def view(self, actor: Actor) -> Message:
-        standing = await self.boards.standing(actor.workspace_id, actor.user_id)
+        standing = await self.boards.standing(actor.workspace_id, actor.user_id, board=SHOWN)
         mine_week, mine_total, rank = standing.week, standing.total, standing.rank
         week, recent = standing.week_rows, standing.recent
         channels = []
@@ -101,7 +101,7 @@ class Home:
                     "*Your recent answers*\nNone yet: answer today's drill in your team channel."
                 )
             )
-        board = views.leaderboard_message(week, "this-week", "the team", limit=10)
+        board = views.leaderboard_message(week, "this-week", "the team", limit=SHOWN)
         blocks += [Divider(), *board.blocks]
         if actor.is_admin:
             blocks += [Divider(), Section("*Channel schedules* (admins)")]

@@ -11,26 +11,21 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import time
+from functools import partial
 
-from bot.domain import schedule_rules as rules
 from bot.domain.items import MultipleChoice, OpenQuestion
-from bot.domain.model import Channel, Drill, DrillState, DrillStats, Lease, Schedule, Slot
+from bot.domain.model import Channel, Drill, DrillState, DrillStats, Lease, Schedule
 from bot.domain.rotation import choose, eligible
 from bot.messaging.message import Context, Message, Section
-from bot.services import views
+from bot.services import fanout, views
 from bot.services.boards import Boards
 from bot.services.delivery import Delivery, Target
 from bot.services.deps import Deps
+from bot.services.due import DueBoard, DuePlanner, DueSlot
 from bot.services.store import Tx
 
 log = logging.getLogger("drillbot.posting")
-
-
-def slot_times(schedule: Schedule) -> list[tuple[Slot, dt.time]]:
-    slots = [(Slot.DAILY, schedule.post_time)]
-    if schedule.mcq_time is not None:
-        slots.append((Slot.MCQ, schedule.mcq_time))
-    return slots
 
 
 def drill_key(drill_id: int) -> str:
@@ -41,78 +36,120 @@ def reveal_key(drill_id: int) -> str:
     return f"reveal:{drill_id}"
 
 
-def board_key(channel_id: int, week: str) -> str:
-    return f"board:{channel_id}:{week}"
-
-
 class Posting:
     def __init__(self, deps: Deps, boards: Boards) -> None:
         self.d = deps
         self.boards = boards
         self.delivery = Delivery(deps)
+        self.planner = DuePlanner()
+        self._channels: dict[int, Channel] = {}
+        self._seq = 0
+        self._channels_read: tuple[int, float, dt.datetime] | None = None
+        """(schedule changes seen, monotonic time, the tick's now) when they were read."""
 
     # --- the tick --------------------------------------------------------------------------
     async def tick(self, now: dt.datetime | None = None) -> None:
+        """Post what is due: its cost grows with what is due, not with the channels' number or
+        their history (see ``DuePlanner``); the posts go out concurrently (``fanout``)."""
         now = now or self.d.clock.now()
+        grace = self.d.settings.grace
         async with self.d.store.transaction() as tx:
-            channels = await tx.channels()
-        tried: set[int] = set()
-        for channel in channels:
-            schedule = channel.schedule
-            if self.d.draining:
-                return
-            if schedule is None or schedule.paused:
+            channels = await self._scheduled_channels(tx, now)
+            slots, boards = self.planner.candidates(channels, now, grace)
+            existing = await tx.existing_drills(
+                [(s.channel.id, s.slot, s.local_date) for s in slots]
+            )
+            delivered = await tx.leases_done([b.key for b in boards])
+            # Fetched before this tick posts anything: a post that fails now waits for the
+            # next tick instead of being retried at once.
+            unposted = await tx.drills_to_retry(now - grace)
+            reveals = await tx.due_reveals(now)
+        plan = fanout.Plan()
+        for due in slots:
+            if (due.channel.id, due.slot, due.local_date) in existing:
+                self.planner.done(due.channel.id, str(due.slot), due.local_date)
                 continue
-            for slot, at in slot_times(schedule):
-                drill_id = await self._post_slot(channel, schedule, slot, at, now)
-                if drill_id is not None:
-                    tried.add(drill_id)
-            await self._post_weekly_board(channel, schedule, now)
-        # A post that just failed (after the adapter's own retries) waits for the next tick.
-        await self._retry_unposted(now, skip=tried)
-        await self.reveal_due(now)
+            plan.add(
+                due.channel.id,
+                due.channel.workspace_id,
+                f"the {due.slot} drill of {due.local_date} in {due.channel.name}",
+                partial(self._post_slot, due, now),
+            )
+        for board in boards:
+            if board.key in delivered:
+                self.planner.done(board.channel.id, "board", board.local_date)
+                continue
+            plan.add(
+                board.channel.id,
+                board.channel.workspace_id,
+                f"the weekly board of {board.channel.name}",
+                partial(self._post_weekly_board, board, now),
+            )
+        for drill in unposted:
+            plan.add(
+                drill.channel_id,
+                drill.workspace_id,
+                f"drill {drill.id} (retry)",
+                partial(self._retry, drill, now),
+            )
+        for drill in reveals:
+            plan.add(
+                drill.channel_id,
+                drill.workspace_id,
+                f"the reveal of drill {drill.id}",
+                partial(self._reveal, drill, now),
+            )
+        if plan:
+            settings = self.d.settings
+            await fanout.run(
+                plan,
+                settings.max_concurrent_posts,
+                settings.posts_per_workspace,
+                stopping=lambda: self.d.draining,
+                order_seed=settings.owner,
+            )
+
+    async def _scheduled_channels(self, tx: Tx, now: dt.datetime) -> list[Channel]:
+        """Every channel with a schedule. Only those whose schedule changed since the last
+        tick are read (by their sequence number); all of them again after a change made here,
+        and every ``channels_ttl`` as a backstop. Decoding thousands of schedules on every tick
+        would cost more than the rest of an idle tick."""
+        ttl = self.d.settings.channels_ttl
+        read = self._channels_read
+        if (
+            read is None
+            or read[0] != self.d.schedule_changes
+            or time.monotonic() - read[1] > ttl.total_seconds()
+            or abs(now - read[2]) > ttl
+        ):
+            self._seq, everyone = await tx.channels_changed_since(0)
+            self._channels = {c.id: c for c in everyone}
+            self._channels_read = (self.d.schedule_changes, time.monotonic(), now)
+        else:
+            self._seq, changed = await tx.channels_changed_since(self._seq)
+            self._channels.update((c.id, c) for c in changed)
+        return list(self._channels.values())
 
     async def next_due(self, after: dt.datetime) -> dt.datetime | None:
         """The first instant after ``after`` at which ``tick`` has something to do."""
-        candidates: list[dt.datetime] = []
         async with self.d.store.transaction() as tx:
-            channels = await tx.channels()
-            for channel in channels:
-                candidates += [
-                    d.reveal_at
-                    for d in await tx.open_drills(channel.id, after)
-                    if d.reveal_at > after
-                ]
-        for channel in channels:
-            s = channel.schedule
-            if s is None or s.paused:
-                continue
-            for _slot, at in slot_times(s):
-                nxt = rules.next_occurrence(after, at, s.days, s.timezone)
-                if nxt:
-                    candidates.append(nxt[1])
-            board = rules.next_occurrence(
-                after, s.leaderboard_time, (s.leaderboard_day,), s.timezone
-            )
-            if board:
-                candidates.append(board[1])
-        return min(candidates, default=None)
+            channels = await self._scheduled_channels(tx, after)
+            reveal = await tx.next_reveal_at(after)
+        slot = self.planner.next_at(channels, after)
+        return min((t for t in (reveal, slot) if t is not None), default=None)
 
     # --- drills ----------------------------------------------------------------------------
-    async def _post_slot(
-        self, channel: Channel, schedule: Schedule, slot: Slot, at: dt.time, now: dt.datetime
-    ) -> int | None:
-        """Claim and post the slot's drill if it is due; the id of a drill it tried to post."""
-        latest = rules.latest_occurrence(now, at, schedule.days, schedule.timezone)
-        if latest is None:
-            return None
-        local_date, scheduled_at = latest
-        kind = "mcq" if slot is Slot.MCQ or rules_day(local_date) in schedule.mcq_days else "open"
-        late = now - scheduled_at > self.d.settings.grace
+    async def _post_slot(self, due: DueSlot, now: dt.datetime) -> None:
+        """Claim the slot's drill and post it (or, found too late, record it skipped)."""
+        channel, slot, local_date = due.channel, due.slot, due.local_date
+        schedule = channel.schedule
+        assert schedule is not None
+        late = now - due.scheduled_at > self.d.settings.grace
         lease = None
         async with self.d.store.transaction() as tx:
             history = [item_id for item_id, _ in await tx.channel_items(channel.id) if item_id]
-            item = self._pick(channel, schedule, kind, history, f"{channel.id}:{slot}:{local_date}")
+            seed = f"{channel.id}:{slot}:{local_date}"
+            item = self._pick(channel, schedule, due.kind, history, seed)
             if item is None:
                 claimed = None
             else:
@@ -123,9 +160,9 @@ class Posting:
                     local_date=local_date,
                     # A skipped slot uses up no question, so rotation is not disturbed.
                     item_id="" if late else item.id,
-                    kind=kind,
-                    scheduled_at=scheduled_at,
-                    reveal_at=scheduled_at + schedule.answer_window,
+                    kind=due.kind,
+                    scheduled_at=due.scheduled_at,
+                    reveal_at=due.scheduled_at + schedule.answer_window,
                     state=DrillState.SKIPPED if late else DrillState.CLAIMED,
                 )
                 if claimed is not None and not late:
@@ -134,23 +171,23 @@ class Posting:
                     lease = await self.delivery.take(tx, drill_key(claimed.id), now)
         if item is None:
             if not late:
-                await self._tell_nothing_eligible(channel, schedule, kind, now)
-            return None
+                await self._tell_nothing_eligible(channel, schedule, due.kind, now)
+            return
+        self.planner.done(channel.id, str(slot), local_date)
         if claimed is None:
-            return None
+            return
         if late:
             log.warning(
                 "skipped the %s drill of %s for %s: found %s late, past the %s grace window",
                 slot,
                 local_date,
                 channel.name,
-                now - scheduled_at,
+                now - due.scheduled_at,
                 self.d.settings.grace,
             )
-            return None
+            return
         if lease is not None:
             await self._deliver(channel, claimed, item, lease)
-        return claimed.id
 
     def _pick(
         self, channel: Channel, schedule: Schedule, kind: str, history: list[str], seed: str
@@ -181,31 +218,24 @@ class Posting:
         target = Target(channel.workspace_id, channel.external_id)
         await self.delivery.send(lease, target, message, posted, look_since=look_since)
 
-    async def _retry_unposted(self, now: dt.datetime, skip: set[int]) -> None:
-        """Drills claimed but not posted: a failed post, or a process that died holding it."""
+    async def _retry(self, drill: Drill, now: dt.datetime) -> None:
+        """A drill claimed but not posted: a failed post, or a process that died holding it."""
         async with self.d.store.transaction() as tx:
-            unposted = await tx.drills_to_retry(now - self.d.settings.grace)
-        for drill in unposted:
-            if self.d.draining:
-                return
-            if drill.id in skip:
-                continue
-            async with self.d.store.transaction() as tx:
-                lease = await self.delivery.take(tx, drill_key(drill.id), now)
-                channel = await tx.get_channel(drill.channel_id) if lease else None
-            if lease is None:
-                continue
-            item = self.d.library.get(drill.item_id)
-            if (
-                channel is None
-                or channel.schedule is None
-                or not isinstance(item, OpenQuestion | MultipleChoice)
-            ):
-                await self.delivery.release(lease)
-                continue
-            # A drill claimed before leases existed has no record of earlier attempts: look.
-            look = drill.scheduled_at if lease.attempts == 1 else None
-            await self._deliver(channel, drill, item, lease, look_since=look)
+            lease = await self.delivery.take(tx, drill_key(drill.id), now)
+            channel = await tx.get_channel(drill.channel_id) if lease else None
+        if lease is None:
+            return
+        item = self.d.library.get(drill.item_id)
+        if (
+            channel is None
+            or channel.schedule is None
+            or not isinstance(item, OpenQuestion | MultipleChoice)
+        ):
+            await self.delivery.release(lease)
+            return
+        # A drill claimed before leases existed has no record of earlier attempts: look.
+        look = drill.scheduled_at if lease.attempts == 1 else None
+        await self._deliver(channel, drill, item, lease, look_since=look)
 
     async def _tell_nothing_eligible(
         self, channel: Channel, schedule: Schedule, kind: str, now: dt.datetime
@@ -247,62 +277,59 @@ class Posting:
 
     # --- reveals ---------------------------------------------------------------------------
     async def reveal_due(self, now: dt.datetime) -> None:
+        """Every reveal that is due, one after another (the tick runs them concurrently)."""
         async with self.d.store.transaction() as tx:
             due = await tx.due_reveals(now)
         for drill in due:
             if self.d.draining:
                 return
-            async with self.d.store.transaction() as tx:
-                lease = await self.delivery.take(tx, reveal_key(drill.id), now)
-                answers = await tx.drill_answers(drill.id) if lease else []
-                channel = await tx.get_channel(drill.channel_id) if lease else None
-            if lease is None:
-                continue
-            item = self.d.library.get(drill.item_id)
+            await self._reveal(drill, now)
 
-            async def revealed(tx: Tx, ref: str, drill_id: int = drill.id) -> None:
-                await tx.mark_revealed(drill_id, now)
-
-            if channel is None or not isinstance(item, OpenQuestion | MultipleChoice):
-                # Nothing to say (the question left the library): close it, so answers stop.
-                await self.delivery.finish_unsent(lease, revealed)
-                continue
-            choices: dict[str, int] = {}
-            for a in answers:
-                if a.choice:
-                    choices[a.choice] = choices.get(a.choice, 0) + 1
-            coverages = [a.coverage for a in answers if a.coverage is not None]
-            stats = DrillStats(
-                answered=len(answers),
-                choices=choices,
-                average_coverage=sum(coverages) / len(coverages) if coverages else None,
-            )
-            topic = self.d.library.topics().get(item.topic, item.topic)
-            message = views.reveal_message(item, stats, topic)
-            target = Target(channel.workspace_id, channel.external_id, thread=drill.message_ref)
-            await self.delivery.send(lease, target, message, revealed)
-
-    # --- weekly leaderboard ----------------------------------------------------------------
-    async def _post_weekly_board(
-        self, channel: Channel, schedule: Schedule, now: dt.datetime
-    ) -> None:
-        latest = rules.latest_occurrence(
-            now, schedule.leaderboard_time, (schedule.leaderboard_day,), schedule.timezone
-        )
-        if latest is None:
-            return
-        local_date, at = latest
-        if now - at > self.d.settings.grace:
-            return
+    async def _reveal(self, drill: Drill, now: dt.datetime) -> None:
         async with self.d.store.transaction() as tx:
-            lease = await self.delivery.take(
-                tx, board_key(channel.id, rules.week_key(local_date)), now
-            )
+            lease = await self.delivery.take(tx, reveal_key(drill.id), now)
+            answers = await tx.drill_answers(drill.id) if lease else []
+            channel = await tx.get_channel(drill.channel_id) if lease else None
         if lease is None:
             return
-        rows = await self.boards.rows(channel.workspace_id, channel.id, "this-week", local_date)
+        item = self.d.library.get(drill.item_id)
+
+        async def revealed(tx: Tx, ref: str) -> None:
+            await tx.mark_revealed(drill.id, now)
+
+        if channel is None or not isinstance(item, OpenQuestion | MultipleChoice):
+            # Nothing to say (the question left the library): close it, so answers stop.
+            await self.delivery.finish_unsent(lease, revealed)
+            return
+        choices: dict[str, int] = {}
+        for a in answers:
+            if a.choice:
+                choices[a.choice] = choices.get(a.choice, 0) + 1
+        coverages = [a.coverage for a in answers if a.coverage is not None]
+        stats = DrillStats(
+            answered=len(answers),
+            choices=choices,
+            average_coverage=sum(coverages) / len(coverages) if coverages else None,
+        )
+        topic = self.d.library.topics().get(item.topic, item.topic)
+        message = views.reveal_message(item, stats, topic)
+        target = Target(channel.workspace_id, channel.external_id, thread=drill.message_ref)
+        await self.delivery.send(lease, target, message, revealed)
+
+    # --- weekly leaderboard ----------------------------------------------------------------
+    async def _post_weekly_board(self, due: DueBoard, now: dt.datetime) -> None:
+        channel = due.channel
+        async with self.d.store.transaction() as tx:
+            lease = await self.delivery.take(tx, due.key, now)
+        if lease is None:
+            return
+        rows = await self.boards.rows(channel.workspace_id, channel.id, "this-week", due.local_date)
         message = views.leaderboard_message(rows, "this-week", f"#{channel.name}")
-        await self.delivery.send(lease, Target(channel.workspace_id, channel.external_id), message)
+        sent = await self.delivery.send(
+            lease, Target(channel.workspace_id, channel.external_id), message
+        )
+        if sent is not None:
+            self.planner.done(channel.id, "board", due.local_date)
 
 
 def rules_day(day: dt.date) -> str:

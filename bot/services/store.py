@@ -12,7 +12,7 @@ the store, so two processes sharing one database still agree.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from typing import Protocol
 
@@ -51,10 +51,26 @@ class Tx(Protocol):
         """Channels with a schedule, of one workspace or of all, ordered by id."""
         ...
 
-    async def save_schedule(self, channel_id: int, schedule: Schedule) -> Channel: ...
+    async def save_schedule(self, channel_id: int, schedule: Schedule) -> Channel:
+        """Save it, stamped with the next schedule sequence number."""
+        ...
+
+    async def channels_changed_since(self, seq: int) -> tuple[int, list[Channel]]:
+        """(the largest schedule sequence number, the scheduled channels stamped ``seq`` or
+        later). Numbers equal to ``seq`` come again: two processes saving at once may share
+        one, and the second may commit after the first was read."""
+        ...
 
     async def ensure_person(self, workspace_id: str, external_id: str, display_name: str) -> Person:
         """Return the person, creating them the first time; a changed display name is updated."""
+        ...
+
+    async def ensure_people(
+        self, workspace_id: str, people: Sequence[tuple[str, str]]
+    ) -> list[Person]:
+        """``ensure_person`` for many (external id, display name) at once: each person as they
+        stand afterwards, in the order asked. A burst of clicks from people the bot has not met
+        costs a statement or two, not two each."""
         ...
 
     async def get_person(self, person_id: int) -> Person | None: ...
@@ -99,6 +115,16 @@ class Tx(Protocol):
     async def drills_to_retry(self, not_before: dt.datetime) -> list[Drill]:
         """CLAIMED or FAILED drills scheduled at or after ``not_before`` (still worth posting;
         the delivery lease decides who may try)."""
+        ...
+
+    async def existing_drills(
+        self, keys: Sequence[tuple[int, Slot, dt.date]]
+    ) -> set[tuple[int, Slot, dt.date]]:
+        """Which of these (channel, slot, local date) already have a drill row (any state)."""
+        ...
+
+    async def next_reveal_at(self, after: dt.datetime) -> dt.datetime | None:
+        """The earliest reveal time after ``after`` of a posted, unrevealed drill."""
         ...
 
     async def open_drills(self, channel_id: int, now: dt.datetime) -> list[Drill]:
@@ -166,6 +192,10 @@ class Tx(Protocol):
 
     async def drill_answers(self, drill_id: int) -> list[Answer]: ...
 
+    async def answer_count(self, drill_id: int) -> int:
+        """How many people answered the drill, without reading the answers themselves."""
+        ...
+
     async def recent_answers(self, person_id: int, limit: int) -> list[Answer]:
         """The person's answers, newest first."""
         ...
@@ -196,6 +226,73 @@ class Tx(Protocol):
         """Sum of points, answers and correct answers per person, between local dates
         ``start`` and ``end`` inclusive (None: unbounded). Streak fields are left at 0; the
         service fills them in. Not sorted."""
+        ...
+
+    async def board(
+        self,
+        workspace_id: str,
+        channel_id: int | None,
+        start: dt.date | None,
+        end: dt.date | None,
+        limit: int | None,
+    ) -> list[LeaderboardRow]:
+        """The first ``limit`` places (every place with None) of the period's board, in the
+        board's order (``bot.domain.standings.ranked``): only people with an answer in the
+        period. ``best_streak`` is the stored best (of the channel, or the person's best channel
+        for the workspace); ``current_streak`` and ``incident_points`` are left at 0."""
+        ...
+
+    async def board_row(
+        self,
+        workspace_id: str,
+        channel_id: int | None,
+        start: dt.date | None,
+        end: dt.date | None,
+        person_id: int,
+    ) -> LeaderboardRow | None:
+        """One person's row of that board (as ``board`` fills it), read from their own answers
+        or weekly totals only; None without an answer in the period."""
+        ...
+
+    async def place_on_board(
+        self,
+        workspace_id: str,
+        channel_id: int | None,
+        start: dt.date | None,
+        end: dt.date | None,
+        row: LeaderboardRow,
+    ) -> int:
+        """The place of ``row`` (from ``board_row``) on that board: 1 + the people ahead of it
+        in the board's order, counted by the database rather than listed."""
+        ...
+
+    async def board_and_place(
+        self,
+        workspace_id: str,
+        channel_id: int | None,
+        start: dt.date | None,
+        end: dt.date | None,
+        limit: int,
+        row: LeaderboardRow,
+    ) -> tuple[list[LeaderboardRow], int]:
+        """``board`` and ``place_on_board`` together, from one read of the period."""
+        ...
+
+    async def first_zone(self, workspace_id: str) -> str | None:
+        """The time zone of the workspace's first scheduled channel (by id): the zone its
+        workspace boards count weeks in. None without a scheduled channel."""
+        ...
+
+    async def get_drills(self, drill_ids: Sequence[int]) -> list[Drill]:
+        """The drills with these ids that exist, in no particular order."""
+        ...
+
+    async def drills_after(
+        self, since: Mapping[int, dt.date], per_channel: int | None = None
+    ) -> list[Drill]:
+        """The posted drills of each channel in ``since`` dated after its day, oldest first
+        (only the first ``per_channel`` of each channel with a number): what a current streak
+        (``bot.domain.streaks.current_length``) is checked against."""
         ...
 
     async def claim_post(self, channel_id: int, kind: str, key: str) -> bool:
@@ -239,6 +336,10 @@ class Tx(Protocol):
 
     async def lease_done(self, key: str) -> bool:
         """Whether the delivery of ``key`` is done."""
+        ...
+
+    async def leases_done(self, keys: Sequence[str]) -> set[str]:
+        """Which of ``keys`` are done."""
         ...
 
     async def stale_leases(self, prefix: str, now: dt.datetime) -> list[str]:

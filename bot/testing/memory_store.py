@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import datetime as dt
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 
@@ -25,6 +25,7 @@ from bot.domain.model import (
     Slot,
     Streak,
 )
+from bot.domain.standings import board_key, ranked
 from bot.domain.streaks import advance, previous_drill_day
 
 
@@ -50,6 +51,7 @@ class _State:
     streaks: dict[tuple[int, int], Streak] = field(default_factory=dict)
     posts: set[tuple[int, str, str]] = field(default_factory=set)
     deliveries: dict[str, _Delivery] = field(default_factory=dict)
+    schedule_seqs: dict[int, int] = field(default_factory=dict)
     practice: dict[int, str] = field(default_factory=dict)
     admins: set[tuple[str, str]] = field(default_factory=set)
     next_id: int = 1
@@ -100,7 +102,17 @@ class MemoryTx:
             key=lambda c: c.id,
         )
 
+    async def channels_changed_since(self, seq: int) -> tuple[int, list[Channel]]:
+        top = max(self.s.schedule_seqs.values(), default=0)
+        changed = [
+            c
+            for c in sorted(self.s.channels.values(), key=lambda c: c.id)
+            if c.schedule is not None and self.s.schedule_seqs.get(c.id, 0) >= seq
+        ]
+        return top, changed
+
     async def save_schedule(self, channel_id: int, schedule: Schedule) -> Channel:
+        self.s.schedule_seqs[channel_id] = max(self.s.schedule_seqs.values(), default=0) + 1
         channel = replace(self.s.channels[channel_id], schedule=schedule)
         self.s.channels[channel_id] = channel
         return channel
@@ -115,6 +127,11 @@ class MemoryTx:
         person = Person(self.s.new_id(), workspace_id, external_id, display_name or external_id)
         self.s.people[person.id] = person
         return person
+
+    async def ensure_people(
+        self, workspace_id: str, people: Sequence[tuple[str, str]]
+    ) -> list[Person]:
+        return [await self.ensure_person(workspace_id, e, n) for e, n in people]
 
     async def people(self, limit: int) -> list[Person]:
         return sorted(self.s.people.values(), key=lambda p: p.id, reverse=True)[:limit]
@@ -195,6 +212,22 @@ class MemoryTx:
                 and d.scheduled_at >= not_before
             ),
             key=lambda d: d.scheduled_at,
+        )
+
+    async def existing_drills(
+        self, keys: Sequence[tuple[int, Slot, dt.date]]
+    ) -> set[tuple[int, Slot, dt.date]]:
+        have = {(d.channel_id, d.slot, d.local_date) for d in self.s.drills.values()}
+        return {k for k in keys if (k[0], Slot(k[1]), k[2]) in have}
+
+    async def next_reveal_at(self, after: dt.datetime) -> dt.datetime | None:
+        return min(
+            (
+                d.reveal_at
+                for d in self.s.drills.values()
+                if d.state == DrillState.POSTED and d.revealed_at is None and d.reveal_at > after
+            ),
+            default=None,
         )
 
     async def open_drills(self, channel_id: int, now: dt.datetime) -> list[Drill]:
@@ -332,6 +365,9 @@ class MemoryTx:
             (a for a in self.s.answers.values() if a.drill_id == drill_id), key=lambda a: a.id
         )
 
+    async def answer_count(self, drill_id: int) -> int:
+        return sum(1 for a in self.s.answers.values() if a.drill_id == drill_id)
+
     async def recent_answers(self, person_id: int, limit: int) -> list[Answer]:
         mine = [a for a in self.s.answers.values() if a.person_id == person_id]
         return sorted(mine, key=lambda a: (a.created_at, a.id), reverse=True)[:limit]
@@ -366,6 +402,15 @@ class MemoryTx:
         start: dt.date | None,
         end: dt.date | None,
     ) -> list[LeaderboardRow]:
+        return self._totals(workspace_id, channel_id, start, end)
+
+    def _totals(
+        self,
+        workspace_id: str,
+        channel_id: int | None,
+        start: dt.date | None,
+        end: dt.date | None,
+    ) -> list[LeaderboardRow]:
         totals: dict[int, list[int]] = {}
         for a in self.s.answers.values():
             if a.workspace_id != workspace_id or channel_id not in (None, a.channel_id):
@@ -392,6 +437,96 @@ class MemoryTx:
                 )
             )
         return rows
+
+    async def _board(
+        self,
+        workspace_id: str,
+        channel_id: int | None,
+        start: dt.date | None,
+        end: dt.date | None,
+    ) -> list[LeaderboardRow]:
+        """Every place, in order: the plain rule the SQL store's queries must agree with."""
+        best: dict[int, int] = {}
+        for s in self.s.streaks.values():
+            if channel_id in (None, s.channel_id):
+                best[s.person_id] = max(best.get(s.person_id, 0), s.best)
+        rows = self._totals(workspace_id, channel_id, start, end)
+        return ranked([replace(r, best_streak=best.get(r.person_id, 0)) for r in rows])
+
+    async def board(
+        self,
+        workspace_id: str,
+        channel_id: int | None,
+        start: dt.date | None,
+        end: dt.date | None,
+        limit: int | None,
+    ) -> list[LeaderboardRow]:
+        rows = await self._board(workspace_id, channel_id, start, end)
+        return rows if limit is None else rows[:limit]
+
+    async def board_row(
+        self,
+        workspace_id: str,
+        channel_id: int | None,
+        start: dt.date | None,
+        end: dt.date | None,
+        person_id: int,
+    ) -> LeaderboardRow | None:
+        rows = await self._board(workspace_id, channel_id, start, end)
+        return next((r for r in rows if r.person_id == person_id), None)
+
+    async def place_on_board(
+        self,
+        workspace_id: str,
+        channel_id: int | None,
+        start: dt.date | None,
+        end: dt.date | None,
+        row: LeaderboardRow,
+    ) -> int:
+        rows = await self._board(workspace_id, channel_id, start, end)
+        return 1 + sum(1 for r in rows if board_key(r) < board_key(row))
+
+    async def board_and_place(
+        self,
+        workspace_id: str,
+        channel_id: int | None,
+        start: dt.date | None,
+        end: dt.date | None,
+        limit: int,
+        row: LeaderboardRow,
+    ) -> tuple[list[LeaderboardRow], int]:
+        rows = await self.board(workspace_id, channel_id, start, end, limit)
+        return rows, await self.place_on_board(workspace_id, channel_id, start, end, row)
+
+    async def first_zone(self, workspace_id: str) -> str | None:
+        first = next(iter(await self.channels(workspace_id)), None)
+        return first.schedule.timezone if first and first.schedule else None
+
+    async def get_drills(self, drill_ids: Sequence[int]) -> list[Drill]:
+        return [self.s.drills[i] for i in set(drill_ids) if i in self.s.drills]
+
+    async def drills_after(
+        self, since: Mapping[int, dt.date], per_channel: int | None = None
+    ) -> list[Drill]:
+        after = sorted(
+            (
+                d
+                for d in self.s.drills.values()
+                if d.state == DrillState.POSTED
+                and d.channel_id in since
+                and d.local_date > since[d.channel_id]
+            ),
+            key=lambda d: (d.channel_id, d.local_date, d.id),
+        )
+        if per_channel is None:
+            return after
+        taken: dict[int, int] = {}
+        first = []
+        for d in after:
+            taken[d.channel_id] = taken.get(d.channel_id, 0) + 1
+            if taken[d.channel_id] <= per_channel:
+                first.append(d)
+        return first
 
     async def claim_post(self, channel_id: int, kind: str, key: str) -> bool:
         if (channel_id, kind, key) in self.s.posts:
@@ -450,6 +585,9 @@ class MemoryTx:
     async def lease_done(self, key: str) -> bool:
         found = self.s.deliveries.get(key)
         return found is not None and found.done_at is not None
+
+    async def leases_done(self, keys: Sequence[str]) -> set[str]:
+        return {k for k in keys if await self.lease_done(k)}
 
     async def stale_leases(self, prefix: str, now: dt.datetime) -> list[str]:
         return sorted(

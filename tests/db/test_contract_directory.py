@@ -186,6 +186,30 @@ async def test_a_person_without_a_display_name_is_shown_by_external_id(store: St
     assert created.display_name == "U42"
 
 
+async def test_ensure_people_is_ensure_person_for_many_at_once(store: Store) -> None:
+    async with store.transaction() as tx:
+        ann = await tx.ensure_person("W1", "U1", "Ann")
+        elsewhere = await tx.ensure_person("W2", "U2", "Bob in W2")
+    async with store.transaction() as tx:
+        assert await tx.ensure_people("W1", []) == []
+        got = await tx.ensure_people(
+            "W1", [("U2", "Bob"), ("U1", "Ann Smith"), ("U3", ""), ("U4", "Dee"), ("U1", "")]
+        )
+    assert [(p.external_id, p.display_name) for p in got] == [
+        ("U2", "Bob"),
+        ("U1", "Ann Smith"),  # renamed; the later empty name keeps it, as one by one
+        ("U3", "U3"),
+        ("U4", "Dee"),
+        ("U1", "Ann Smith"),
+    ]
+    assert got[1].id == got[4].id == ann.id
+    assert len({p.id for p in got}) == 4 and elsewhere.id not in {p.id for p in got}
+    async with store.transaction() as tx:
+        for p in got:
+            assert await tx.find_person("W1", p.external_id) == p
+        assert await tx.find_person("W2", "U2") == elsewhere
+
+
 async def test_people_belong_to_their_workspace(store: Store) -> None:
     async with store.transaction() as tx:
         one = await person(tx, "W1", "U1")

@@ -311,6 +311,22 @@ async def test_drill_answers_and_recent_answers(store: Store) -> None:
         assert await tx.get_answer(d1.id, bob.id) is None
 
 
+async def test_answer_count_counts_one_drill_s_answers(store: Store) -> None:
+    async with store.transaction() as tx:
+        ch = await channel(tx)
+        people = [await person(tx, external=f"U{n}") for n in range(3)]
+        d0 = await drill(tx, ch, local_date=day(0), scheduled_at=at(0))
+        d1 = await drill(tx, ch, local_date=day(1), scheduled_at=at(24))
+        d2 = await drill(tx, ch, local_date=day(2), scheduled_at=at(48))
+        for p in people:
+            await answer(tx, d0, p)
+        await answer(tx, d1, people[0])
+        await answer(tx, d0, people[0])  # a second answer of the same person is not one more
+    async with store.transaction(read_only=True) as tx:
+        assert [await tx.answer_count(d.id) for d in (d0, d1, d2)] == [3, 1, 0]
+        assert await tx.answer_count(987_654) == 0
+
+
 # --- streaks and leaderboards --------------------------------------------------------------
 
 
@@ -496,3 +512,37 @@ async def test_advance_streak_restarts_after_a_missed_drill_day(store: Store) ->
         await drill(tx, ch, local_date=day(3), scheduled_at=at(72), state=DrillState.FAILED)
         after_gap = await tx.advance_streak(p.id, ch.id, day(2))
     assert (after_gap.current, after_gap.best, after_gap.last_date) == (1, 1, day(2))
+
+
+async def test_advance_streak_looks_back_past_away_and_unposted_days_only(store: Store) -> None:
+    # A long history with two drills a day: the previous day is found however far back the
+    # person's away days push it, and only among this channel's posted drills.
+    async with store.transaction() as tx:
+        ch = await channel(tx)
+        other = await channel(tx, external="C2")
+        p = await person(tx)
+        for n in range(24):
+            daily = DrillState.FAILED if n in (16, 20) else DrillState.POSTED
+            mcq = DrillState.FAILED if n == 20 else DrillState.POSTED
+            await drill(tx, ch, local_date=day(n), scheduled_at=at(24 * n), state=daily)
+            await drill(
+                tx, ch, slot=Slot.MCQ, local_date=day(n), scheduled_at=at(24 * n + 1), state=mcq
+            )
+        for n in range(24, 30):  # another channel's later days never count here
+            await drill(tx, other, local_date=day(n), scheduled_at=at(24 * n))
+        await tx.add_away(p.id, day(18), day(19))
+    steps = []
+    # 15; 17 after missing 16 (its MCQ was posted: a drill day); 21 skips the away days and
+    # the day nothing was posted; 22 twice; 29 after missing 23.
+    for n in (15, 17, 21, 22, 22, 29):
+        async with store.transaction() as tx:
+            s = await tx.advance_streak(p.id, ch.id, day(n))
+        steps.append((s.current, s.best, s.last_date))
+    assert steps == [
+        (1, 1, day(15)),
+        (1, 1, day(17)),
+        (2, 2, day(21)),
+        (3, 3, day(22)),
+        (3, 3, day(22)),
+        (1, 3, day(29)),
+    ]

@@ -43,7 +43,7 @@ UNIQUE_KEYS = {
 }
 
 INDEXES = {
-    "drills": {"ix_drills_due_reveals", "ix_drills_to_retry"},
+    "drills": {"ix_drills_due_reveals", "ix_drills_to_retry", "ix_drills_posted_days"},
     "answers": {
         "ix_answers_channel_id_local_date_person_id_points_correct",
         "ix_answers_workspace_id_local_date_person_id_points_correct",

@@ -241,3 +241,21 @@ async def test_workspaces_are_created_named_and_renamed(sql_store: SqlStore) -> 
     async with sql_store.transaction() as tx:
         await tx.ensure_workspace("W1", "slack", "Acme Corp")
     assert await stored() == [("W1", "slack", "Acme Corp")]
+
+
+async def test_the_streak_update_seeks_the_previous_drill_day_once(sqlite_store: SqlStore) -> None:
+    # The answer path must not slow down as a channel's history grows: the previous drill day
+    # is one backward seek in ix_drills_posted_days, looked up once per answer, not three times.
+    from bot.db import hot_sql
+
+    params = {"person_id": 1, "channel_id": 1, "day": dt.date(2025, 3, 3)}
+    async with sqlite_store.engine.connect() as raw:
+        result = await raw.execute(
+            text("EXPLAIN QUERY PLAN " + str(hot_sql.ADVANCE_STREAK)), params
+        )
+        plan = [str(row[3]) for row in result]
+    drill_steps = [step for step in plan if " d " in f"{step} "]
+    assert drill_steps == [
+        "SEARCH d USING INDEX ix_drills_posted_days (channel_id=? AND local_date<?)"
+    ], plan
+    assert not any("TEMP B-TREE" in step for step in plan), plan

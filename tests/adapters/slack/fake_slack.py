@@ -17,6 +17,7 @@ import contextlib
 import copy
 import itertools
 import json
+import random
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -117,6 +118,8 @@ class Call:
     token: str | None
     status: int = 200
     response: JSON = field(default_factory=dict)
+    at: float = field(default_factory=time.time)
+    """When the call arrived (seconds since the epoch)."""
 
     def __getitem__(self, key: str) -> Any:
         return self.params[key]
@@ -181,6 +184,15 @@ class FakeSlack:
     messages: dict[str, list[JSON]] = field(default_factory=dict)
     """What is in each conversation: every message posted, thread replies included."""
     holds: list[Hold] = field(default_factory=list)
+    latency: float = 0.0
+    """Seconds every Web API call takes (a real Slack answers in 100-300 ms)."""
+    per_channel_interval: float = 0.0
+    """chat.postMessage to one channel more often than this (seconds) gets 429, as Slack's
+    one message per second per channel does; 0 turns the check off."""
+    chaos: float = 0.0
+    """The share of chat.postMessage calls answered 429 (Retry-After 1) or 503 at random."""
+    _last_post: dict[str, float] = field(default_factory=dict)
+    _random: random.Random = field(default_factory=lambda: random.Random(7))
     app_token: str = "xapp-1-test"
     url: str = ""
     _runner: web.AppRunner | None = None
@@ -321,6 +333,19 @@ class FakeSlack:
         token = self._token(request, params)
         call = Call(method, params, token)
         self.calls.append(call)
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        if method == "chat.postMessage":
+            limited = self._rate_limited(str(params.get("channel")))
+            if limited is not None:
+                call.status = limited.status
+                if limited.status == 429:
+                    return web.json_response(
+                        {"ok": False, "error": "ratelimited"},
+                        status=429,
+                        headers={"Retry-After": str(limited.retry_after)},
+                    )
+                return web.Response(status=limited.status, text="upstream trouble")
         failure = self._next_failure(method)
         if failure is not None:
             call.status = failure.status
@@ -367,6 +392,18 @@ class FakeSlack:
         hold.reached.set()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(hold.released.wait(), hold.limit)
+
+    def _rate_limited(self, channel: str) -> Failure | None:
+        if self.chaos and self._random.random() < self.chaos:
+            return Failure(status=self._random.choice((429, 503)), retry_after=1)
+        if not self.per_channel_interval:
+            return None
+        now = time.monotonic()
+        last = self._last_post.get(channel)
+        if last is not None and now - last < self.per_channel_interval:
+            return Failure(status=429, retry_after=1)
+        self._last_post[channel] = now
+        return None
 
     def _next_failure(self, method: str) -> Failure | None:
         queue = self.failures.get(method) or []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import os
 import re
@@ -22,6 +23,7 @@ from bot.adapters.slack.main import Running, SlackConfig, SlackRuntime, SlackSta
 from bot.bootstrap import make_engine
 from bot.config import Settings
 from bot.db.sql_store import SqlStore
+from bot.domain import schedule_rules as rules
 from bot.scheduling.clock import SystemClock
 from bot.services.store import StoreUnavailable
 from bot.testing.library import tiny_library
@@ -147,8 +149,13 @@ async def test_run_slack_serves_commands_and_schedules_what_is_set_up(
     await running.runtime.drain(10)
     [done] = harness.replies_to(body)
     assert "Drills are set up" in done["text"]
-    # The scheduler was told: the channel now has its cron job.
-    assert any(job.startswith("post:") for job in running.scheduler.job_ids())
+    # The scheduler was told: it wakes at the channel's next drill or board, whichever is first.
+    now = dt.datetime.now(dt.UTC)
+    days = ("mon", "tue", "wed", "thu", "fri")
+    drill = rules.next_occurrence(now, dt.time(9, 30), days, "Europe/Berlin")
+    board = rules.next_occurrence(now, dt.time(16, 0), ("fri",), "Europe/Berlin")
+    assert drill is not None and board is not None
+    assert running.scheduler.next_wake() == min(drill[1], board[1])
 
 
 def test_drillbot_run_picks_slack_from_the_environment(fake_url: str, tmp_path: Path) -> None:
