@@ -31,16 +31,14 @@ import datetime as dt
 import os
 import random
 import statistics
-import tempfile
 import time
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
-from pathlib import Path
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from sqlalchemy import select, text
 
+from bench import databases
 from bot.bootstrap import make_engine
 from bot.config import Settings
 from bot.content.loader import load_library
@@ -70,25 +68,8 @@ CHUNK = 20_000
 TARGET_MS = 20.0
 
 
-@asynccontextmanager
-async def database(kind: str) -> AsyncIterator[str]:
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            yield f"sqlite:///{Path(tmp) / 'boards.db'}"
-        return
-    import asyncpg  # type: ignore[import-untyped]
-
-    base = os.environ.get(
-        "DRILLBOT_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-    )
-    name = f"drillbot_boards_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(base)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield base.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+def database(kind: str) -> AbstractAsyncContextManager[str]:
+    return databases.database(kind, "boards")
 
 
 def weekdays_ending_friday(count: int) -> list[dt.date]:

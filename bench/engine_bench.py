@@ -21,18 +21,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import os
 import random
 import statistics
-import tempfile
 import time
-import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from pathlib import Path
+from contextlib import AbstractAsyncContextManager
 
 from sqlalchemy import insert, text
 
+from bench import databases
 from bot.content.loader import load_library
 from bot.db.sql_store import SqlStore, open_store
 from bot.domain.model import DrillState, Schedule, Slot
@@ -52,25 +48,8 @@ ANSWER = (
 )
 
 
-@asynccontextmanager
-async def database(kind: str) -> AsyncIterator[str]:
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            yield f"sqlite:///{Path(tmp) / 'bench.db'}"
-        return
-    import asyncpg  # type: ignore[import-untyped]
-
-    base = os.environ.get(
-        "DRILLBOT_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-    )
-    name = f"drillbot_bench_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(base)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield base.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+def database(kind: str) -> AbstractAsyncContextManager[str]:
+    return databases.database(kind, "bench")
 
 
 async def seed_team(store: SqlStore) -> tuple[list[int], list[int]]:

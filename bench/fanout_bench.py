@@ -26,17 +26,14 @@ import multiprocessing as mp
 import os
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from collections import Counter
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from pathlib import Path
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from sqlalchemy import text
 
+from bench import databases
 from bot.db.sql_store import SqlStore, open_store
 from bot.domain.model import DrillState, Schedule, Slot
 
@@ -53,29 +50,8 @@ def team(n: int) -> str:
 
 
 # --- databases --------------------------------------------------------------------------------
-@asynccontextmanager
-async def database(kind: str) -> AsyncIterator[str]:
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{Path(folder) / 'bench.db'}"
-        return
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    from bot.db.urls import async_url
-
-    name = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = create_async_engine(
-        async_url(str(make_url(PG_URL).set(database="postgres"))), isolation_level="AUTOCOMMIT"
-    )
-    async with admin.connect() as connection:
-        await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        await admin.dispose()
+def database(kind: str) -> AbstractAsyncContextManager[str]:
+    return databases.database(kind, "fanout")
 
 
 async def seed_channels(
@@ -270,9 +246,11 @@ async def idle_tick(kind: str, channels: int, workspaces: int) -> None:
 async def _insert_drills(connection: Any, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
+    from sqlalchemy import insert
+
     from bot.db.tables import DrillRow
 
-    await connection.execute(DrillRow.__table__.insert(), rows)
+    await connection.execute(insert(DrillRow), rows)
 
 
 def main() -> None:
