@@ -441,7 +441,6 @@ class Commands:
         return views.notice(f"{done} {footer}")
 
     async def _schedule_changed(self) -> None:
-        self.d.schedule_changes += 1
         if self.d.on_schedule_change is not None:
             await self.d.on_schedule_change()
 

@@ -39,7 +39,7 @@ class EngineSettings:
     """Scheduled posts in flight at once in one workspace (Slack rate-limits per workspace)."""
     channels_ttl: dt.timedelta = dt.timedelta(minutes=10)
     """Between ticks the scheduler reads only the schedules that changed (by their sequence
-    number); it reads them all again this often anyway, and at once after a change made here."""
+    number); it reads them all again this often anyway."""
 
 
 @dataclass
@@ -52,8 +52,6 @@ class Deps:
     on_schedule_change: Callable[[], Awaitable[None]] | None = None
     draining: bool = False
     """Set when the process is stopping: no new post is started, leases are given back."""
-    schedule_changes: int = 0
-    """Bumped when this process saves a schedule: the scheduler re-reads the channels."""
 
     async def retrying(self, what: str, operation: Callable[[], Awaitable[T]]) -> T:
         """Run a store operation, retrying with logged back-off while the database is down."""

@@ -44,8 +44,8 @@ class Posting:
         self.planner = DuePlanner()
         self._channels: dict[int, Channel] = {}
         self._seq = 0
-        self._channels_read: tuple[int, float, dt.datetime] | None = None
-        """(schedule changes seen, monotonic time, the tick's now) when they were read."""
+        self._channels_read: float | None = None
+        """When every channel was last read (monotonic seconds)."""
 
     # --- the tick --------------------------------------------------------------------------
     async def tick(self, now: dt.datetime | None = None) -> None:
@@ -53,8 +53,8 @@ class Posting:
         their history (see ``DuePlanner``); the posts go out concurrently (``fanout``)."""
         now = now or self.d.clock.now()
         grace = self.d.settings.grace
-        async with self.d.store.transaction() as tx:
-            channels = await self._scheduled_channels(tx, now)
+        async with self.d.store.transaction(read_only=True) as tx:
+            channels = await self._scheduled_channels(tx)
             slots, boards = self.planner.candidates(channels, now, grace)
             existing = await tx.existing_drills(
                 [(s.channel.id, s.slot, s.local_date) for s in slots]
@@ -109,22 +109,16 @@ class Posting:
                 order_seed=settings.owner,
             )
 
-    async def _scheduled_channels(self, tx: Tx, now: dt.datetime) -> list[Channel]:
+    async def _scheduled_channels(self, tx: Tx) -> list[Channel]:
         """Every channel with a schedule. Only those whose schedule changed since the last
-        tick are read (by their sequence number); all of them again after a change made here,
-        and every ``channels_ttl`` as a backstop. Decoding thousands of schedules on every tick
-        would cost more than the rest of an idle tick."""
-        ttl = self.d.settings.channels_ttl
-        read = self._channels_read
-        if (
-            read is None
-            or read[0] != self.d.schedule_changes
-            or time.monotonic() - read[1] > ttl.total_seconds()
-            or abs(now - read[2]) > ttl
-        ):
+        tick are read (every save stamps a sequence number, here or in another process); all
+        of them again every ``channels_ttl``, as a backstop. Decoding thousands of schedules on
+        every tick would cost more than the rest of an idle tick."""
+        ttl = self.d.settings.channels_ttl.total_seconds()
+        if self._channels_read is None or time.monotonic() - self._channels_read > ttl:
             self._seq, everyone = await tx.channels_changed_since(0)
             self._channels = {c.id: c for c in everyone}
-            self._channels_read = (self.d.schedule_changes, time.monotonic(), now)
+            self._channels_read = time.monotonic()
         else:
             self._seq, changed = await tx.channels_changed_since(self._seq)
             self._channels.update((c.id, c) for c in changed)
@@ -132,8 +126,8 @@ class Posting:
 
     async def next_due(self, after: dt.datetime) -> dt.datetime | None:
         """The first instant after ``after`` at which ``tick`` has something to do."""
-        async with self.d.store.transaction() as tx:
-            channels = await self._scheduled_channels(tx, after)
+        async with self.d.store.transaction(read_only=True) as tx:
+            channels = await self._scheduled_channels(tx)
             reveal = await tx.next_reveal_at(after)
         slot = self.planner.next_at(channels, after)
         return min((t for t in (reveal, slot) if t is not None), default=None)
@@ -170,8 +164,10 @@ class Posting:
                     # that expires, never a drill nobody may post.
                     lease = await self.delivery.take(tx, drill_key(claimed.id), now)
         if item is None:
-            if not late:
-                await self._tell_nothing_eligible(channel, schedule, due.kind, now)
+            # Nothing to pick until the filters or the content change: once the channel is
+            # told, this occurrence is not looked at again (the next one is).
+            if late or await self._tell_nothing_eligible(channel, schedule, due.kind, now):
+                self.planner.done(channel.id, str(slot), local_date)
             return
         self.planner.done(channel.id, str(slot), local_date)
         if claimed is None:
@@ -239,15 +235,16 @@ class Posting:
 
     async def _tell_nothing_eligible(
         self, channel: Channel, schedule: Schedule, kind: str, now: dt.datetime
-    ) -> None:
-        """Say once (per set of filters) that the channel's filters leave nothing to post."""
+    ) -> bool:
+        """Say once (per set of filters) that the channel's filters leave nothing to post;
+        whether it has been said (now, before, or by another process now)."""
         filters = f"{schedule.packs}|{schedule.topics}|{schedule.levels}"
         digest = hashlib.sha256(filters.encode()).hexdigest()[:12]
         key = f"nothing-eligible:{channel.id}:{kind}:{digest}"
         async with self.d.store.transaction() as tx:
             lease = await self.delivery.take(tx, key, now)
         if lease is None:
-            return
+            return True
         log.warning("channel %s has no eligible %s questions; nothing posted", channel.name, kind)
         what = "open questions" if kind == "open" else "MCQs"
         chosen = [
@@ -273,18 +270,10 @@ class Posting:
             ),
             kind="info",
         )
-        await self.delivery.send(lease, Target(channel.workspace_id, channel.external_id), message)
+        target = Target(channel.workspace_id, channel.external_id)
+        return await self.delivery.send(lease, target, message) is not None
 
     # --- reveals ---------------------------------------------------------------------------
-    async def reveal_due(self, now: dt.datetime) -> None:
-        """Every reveal that is due, one after another (the tick runs them concurrently)."""
-        async with self.d.store.transaction() as tx:
-            due = await tx.due_reveals(now)
-        for drill in due:
-            if self.d.draining:
-                return
-            await self._reveal(drill, now)
-
     async def _reveal(self, drill: Drill, now: dt.datetime) -> None:
         async with self.d.store.transaction() as tx:
             lease = await self.delivery.take(tx, reveal_key(drill.id), now)

@@ -23,6 +23,7 @@ from bot.services.engine import Engine
 from bot.services.identity import HOST
 from bot.services.posting import drill_key, reveal_key
 from bot.testing.harness import CHANNEL, WORKSPACE, Harness
+from bot.testing.memory_store import MemoryTx
 
 BERLIN = ZoneInfo("Europe/Berlin")
 LEASE = dt.timedelta(seconds=60)
@@ -50,6 +51,26 @@ async def only_drill(h: Harness) -> int:
         drills += await tx.open_drills(channel.id, h.clock.now())
     [drill] = drills
     return drill.id
+
+
+async def claimed_by(h: Harness, owner: str, at: dt.datetime) -> int:
+    """The drill of ``at``, claimed with its lease by ``owner``, which then vanished."""
+    async with h.store.transaction() as tx:
+        channel = await tx.find_channel(WORKSPACE, CHANNEL)
+        assert channel is not None
+        claimed = await tx.claim_drill(
+            workspace_id=WORKSPACE,
+            channel_id=channel.id,
+            slot=Slot.DAILY,
+            local_date=at.date(),
+            item_id=h.deps.library.open_questions()[0].id,
+            kind="open",
+            scheduled_at=at,
+            reveal_at=at + dt.timedelta(hours=6),
+        )
+        assert claimed is not None
+        assert await tx.take_lease(drill_key(claimed.id), owner, at, at + LEASE) is not None
+    return claimed.id
 
 
 async def state_of(h: Harness, drill_id: int) -> tuple[DrillState, str | None]:
@@ -80,22 +101,7 @@ async def test_a_lease_held_by_a_dead_process_is_taken_over_once_it_expires() ->
     await h.setup()
     # The dead process claimed the 09:30 drill and its lease, then vanished before posting.
     at = local("2026-11-30T09:30")
-    async with h.store.transaction() as tx:
-        channel = await tx.find_channel(WORKSPACE, CHANNEL)
-        assert channel is not None
-        claimed = await tx.claim_drill(
-            workspace_id=WORKSPACE,
-            channel_id=channel.id,
-            slot=Slot.DAILY,
-            local_date=at.date(),
-            item_id=h.deps.library.open_questions()[0].id,
-            kind="open",
-            scheduled_at=at,
-            reveal_at=at + dt.timedelta(hours=6),
-        )
-        assert claimed is not None
-        drill = claimed.id
-        assert await tx.take_lease(drill_key(drill), "dead", at, at + LEASE) is not None
+    drill = await claimed_by(h, "dead", at)
     await h.engine.tick(local("2026-11-30T09:30:30"))  # the lease still runs: hands off
     assert keyed(h, "drill:") == []
     await h.engine.tick(local("2026-11-30T09:31:01"))  # expired: taken over, posted once
@@ -209,7 +215,7 @@ async def test_leases_expire_and_are_taken_once_on_the_store() -> None:
 
 
 async def test_a_channel_whose_filters_match_nothing_is_told_once(
-    caplog: pytest.LogCaptureFixture,
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     caplog.set_level(logging.WARNING, logger="drillbot.posting")
     h = Harness()
@@ -219,8 +225,17 @@ async def test_a_channel_whose_filters_match_nothing_is_told_once(
         channel = await tx.find_channel(WORKSPACE, CHANNEL)
         assert channel is not None and channel.schedule is not None
         await tx.save_schedule(channel.id, replace(channel.schedule, topics=("retired-topic",)))
+    reads: list[int] = []
+    original = MemoryTx.channel_items
+
+    async def counted(self: MemoryTx, channel_id: int) -> list[tuple[str, dt.date]]:
+        reads.append(channel_id)
+        return await original(self, channel_id)
+
+    monkeypatch.setattr(MemoryTx, "channel_items", counted)
     for minute in range(30, 36):
         await h.engine.tick(local(f"2026-11-30T09:{minute}"))
+    assert len(reads) == 1  # once told, the occurrence is not tried again every tick
     told = [s for s in h.chat.sent if (s.message.key or "").startswith("nothing-eligible:")]
     assert len(told) == 1 and told[0].channel == CHANNEL
     assert "No open questions match this channel's filters" in told[0].message.text
@@ -241,20 +256,6 @@ async def test_a_lease_held_by_a_process_that_died_on_this_host_is_taken_at_once
     ).stdout.strip()
     dead = f"{HOST}:{gone}:0123abcd"
     at = local("2026-11-30T09:30")
-    async with h.store.transaction() as tx:
-        channel = await tx.find_channel(WORKSPACE, CHANNEL)
-        assert channel is not None
-        claimed = await tx.claim_drill(
-            workspace_id=WORKSPACE,
-            channel_id=channel.id,
-            slot=Slot.DAILY,
-            local_date=at.date(),
-            item_id=h.deps.library.open_questions()[0].id,
-            kind="open",
-            scheduled_at=at,
-            reveal_at=at + dt.timedelta(hours=6),
-        )
-        assert claimed is not None
-        assert await tx.take_lease(drill_key(claimed.id), dead, at, at + LEASE)
+    drill = await claimed_by(h, dead, at)
     await h.engine.tick(at + dt.timedelta(seconds=5))  # long before the lease ends
-    assert keyed(h, "drill:") == [drill_key(claimed.id)]
+    assert keyed(h, "drill:") == [drill_key(drill)]
