@@ -12,6 +12,8 @@
 
 Run: .venv/bin/python -m bench.fanout_bench [--db sqlite|postgres|both] [--channels 2000]
      [--workspaces 300] [--skip-fanout] [--skip-idle]
+DRILLBOT_BENCH_SETTINGS='{"max_concurrent_posts": 200}' passes engine settings to the workers;
+DRILLBOT_BENCH_PROFILE=/tmp/prof writes each worker's cProfile to /tmp/prof.<pid>.
 PostgreSQL: DRILLBOT_BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432/test);
 the benchmark creates and drops its own databases there.
 """
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
 import logging
 import multiprocessing as mp
 import os
@@ -106,8 +109,24 @@ async def seed_history(store: SqlStore, due: dt.datetime, days: int) -> None:
 
 # --- the bot in worker processes --------------------------------------------------------------
 def worker(url: str, api_url: str, workspaces: int, stop_at: float) -> None:
+    import signal
+
     logging.basicConfig(level=logging.WARNING)
-    asyncio.run(_worker(url, api_url, workspaces, stop_at))
+    # The bench stops its workers with SIGTERM: exit normally (a profile gets written).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    profile = os.environ.get("DRILLBOT_BENCH_PROFILE")
+    if not profile:
+        asyncio.run(_worker(url, api_url, workspaces, stop_at))
+        return
+    import cProfile
+
+    # Where a worker's CPU goes (the database thread of aiosqlite is not in it).
+    cProfile.runctx(
+        "asyncio.run(_worker(url, api_url, workspaces, stop_at))",
+        globals(),
+        locals(),
+        f"{profile}.{os.getpid()}",
+    )
 
 
 async def _worker(url: str, api_url: str, workspaces: int, stop_at: float) -> None:
@@ -132,7 +151,8 @@ async def _worker(url: str, api_url: str, workspaces: int, stop_at: float) -> No
     clients = SlackClients(api_url)
     chat = SlackChat(clients, Tokens())
     clock = SystemClock()
-    engine = Engine(Deps(store, load_library(), chat, clock, EngineSettings()))
+    settings = EngineSettings(**json.loads(os.environ.get("DRILLBOT_BENCH_SETTINGS", "{}")))
+    engine = Engine(Deps(store, load_library(), chat, clock, settings))
     scheduler = Scheduler(engine, store, clock)
     await scheduler.start()
     await asyncio.sleep(max(0.0, stop_at - time.time()))

@@ -1,6 +1,7 @@
 """Benchmark: 500 people click an MCQ button at once, over HTTP, signed like Slack does.
 
 Run: .venv/bin/python -m bench.slack_clicks [--clicks 500] [--retries 100] [--workers 8]
+(DRILLBOT_BENCH_PROFILE=/tmp/prof writes the app process's cProfile to /tmp/prof.<pid>.)
 Targets (issue 9): acknowledgement p99 <= 1.2 x that of a server that does nothing, on the same
 client in the same run; the last person has their feedback (the response_url message) <= 2 s
 after the clicks went out; every answer recorded exactly once. Exit status 0 when all hold.
@@ -30,6 +31,7 @@ import asyncio
 import datetime as dt
 import json
 import multiprocessing as mp
+import os
 import statistics
 import sys
 import tempfile
@@ -83,7 +85,19 @@ async def _serve_slack(people: int, conn: Connection) -> None:
 
 # --- the app's process ---------------------------------------------------------------------------
 def serve(db_path: str, api_url: str, workers: int, conn: Connection) -> None:
-    asyncio.run(_serve(db_path, api_url, workers, conn))
+    profile = os.environ.get("DRILLBOT_BENCH_PROFILE")
+    if not profile:
+        asyncio.run(_serve(db_path, api_url, workers, conn))
+        return
+    import cProfile
+
+    # Where the app's CPU goes (aiosqlite's database thread is not in it).
+    cProfile.runctx(
+        "asyncio.run(_serve(db_path, api_url, workers, conn))",
+        globals(),
+        locals(),
+        f"{profile}.{os.getpid()}",
+    )
 
 
 async def _serve(db_path: str, api_url: str, workers: int, conn: Connection) -> None:

@@ -94,6 +94,7 @@ def make_engine(
             lease=dt.timedelta(seconds=settings.lease_seconds),
             max_concurrent_posts=settings.max_concurrent_posts,
             posts_per_workspace=settings.posts_per_workspace,
+            away_max_days=settings.away_max_days,
         ),
     )
     idle = dt.timedelta(hours=settings.incident_idle_hours)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.content.loader import ContentError, load_library
 from bot.domain.grading import grade
 from bot.domain.items import OpenQuestion
+from bot.services.views import coverage_words
 
 
 def _grade(args: argparse.Namespace) -> int:
@@ -47,14 +48,24 @@ def _grade(args: argparse.Namespace) -> int:
         payload = {
             "question_id": question.id,
             "score": result.score,
+            # The chat's terms: "key points covered: k of n", and why the score was lowered.
+            "key_points_covered": len(result.covered),
+            "key_points": len(question.key_points),
             "covered": list(result.covered),
             "missed": list(result.missed),
             "mistakes": list(result.mistakes),
+            "reason": result.reason,
         }
         print(json.dumps(payload))
         return 0
     texts = {p.id: p.text for p in question.key_points}
-    print(f"{question.title}\nscore: {result.score:.2f}")
+    print(
+        f"{question.title}\n"
+        f"{coverage_words(len(result.covered), len(question.key_points))} · "
+        f"score {result.score:.0%} ({result.score:.3f})"
+    )
+    if result.reason:
+        print(f"  why: {result.reason}")
     for pid in result.covered:
         print(f"  covered  {pid}: {texts[pid]}")
     for pid in result.missed:

@@ -27,8 +27,10 @@ class Settings(BaseSettings):
     """On SIGTERM, how long the post in flight may take before it is cancelled."""
     sweep_seconds: float = Field(default=60, gt=0, alias="DRILLBOT_SWEEP_SECONDS")
     """How often the scheduler looks for reveals, retries and missed posts."""
-    max_concurrent_posts: int = Field(default=50, ge=1, alias="DRILLBOT_MAX_CONCURRENT_POSTS")
+    max_concurrent_posts: int = Field(default=100, ge=1, alias="DRILLBOT_MAX_CONCURRENT_POSTS")
     posts_per_workspace: int = Field(default=8, ge=1, alias="DRILLBOT_POSTS_PER_WORKSPACE")
+    away_max_days: int = Field(default=30, ge=1, le=366, alias="DRILLBOT_AWAY_MAX_DAYS")
+    """The longest run of away days one `/drill away` may make (bot/domain/away.py)."""
 
     slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
     slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")

@@ -11,7 +11,15 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from bot.content.yaml_lines import LineIndex, compose_with_lines
-from bot.domain.items import AnyItem, Incident, Item, Manifest, MultipleChoice, OpenQuestion
+from bot.domain.items import (
+    AnyItem,
+    Incident,
+    Item,
+    KeyPoint,
+    Manifest,
+    MultipleChoice,
+    OpenQuestion,
+)
 
 MANIFEST = "pack.yml"
 _ITEM_ADAPTER: TypeAdapter[AnyItem] = TypeAdapter(Item)
@@ -266,8 +274,43 @@ def _load_items(
                     + ", ".join(manifest.levels),
                 )
             )
+        for inside, point in _key_points(item):
+            problem = _label_problem(point)
+            if problem:
+                bad = True
+                where = (*prefix, *inside)
+                problems.append(
+                    Problem(shown, lines.line(where), _dotted((*where, "label")), problem)
+                )
         if not bad:
             yield item, lines.line(prefix)
+
+
+LABEL_MAX_WORDS = 6
+
+
+def _key_points(item: AnyItem) -> Iterable[tuple[tuple[int | str, ...], KeyPoint]]:
+    if isinstance(item, OpenQuestion):
+        for i, point in enumerate(item.key_points):
+            yield ("key_points", i), point
+    elif isinstance(item, Incident):
+        for s, stage in enumerate(item.stages):
+            for i, point in enumerate(stage.rubric):
+                yield ("stages", s, "rubric", i), point
+
+
+def _label_problem(point: KeyPoint) -> str | None:
+    """Feedback names a missed point by its label before the reveal, so every point needs one,
+    short enough to name an area without handing over the point."""
+    label = point.label.strip()
+    if not label:
+        return (
+            "is required: a short area label for the point (2 to 6 words, e.g. "
+            "'status codes for conflicts'), shown for a missed point before the reveal"
+        )
+    if len(label.split()) > LABEL_MAX_WORDS:
+        return f"has {len(label.split())} words; keep it to {LABEL_MAX_WORDS} at most"
+    return None
 
 
 def _validation_problems(

@@ -31,9 +31,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from bot.db import board_sql, hot_sql, rows
+from bot.db import board_sql, hot_sql, posting_sql, rows
 from bot.db.engine import READ_ONLY, create_engine
 from bot.db.errors import translate_errors
+from bot.db.fair_sql import FairScoringTx
 from bot.db.migrate import upgrade_engine
 from bot.db.tables import (
     DUE_REVEAL,
@@ -71,7 +72,7 @@ log = logging.getLogger(__name__)
 _Insert = postgresql.Insert | sqlite.Insert
 
 
-class SqlTx:
+class SqlTx(FairScoringTx):
     """One transaction on one connection; every statement goes through :meth:`_execute`."""
 
     def __init__(
@@ -347,23 +348,19 @@ class SqlTx:
         reveal_at: dt.datetime,
         state: DrillState = DrillState.CLAIMED,
     ) -> Drill | None:
-        result = await self._execute(
-            self._insert(DrillRow)
-            .values(
-                workspace_id=workspace_id,
-                channel_id=channel_id,
-                slot=Slot(slot).value,
-                local_date=local_date,
-                item_id=item_id,
-                kind=kind,
-                scheduled_at=scheduled_at,
-                reveal_at=reveal_at,
-                state=DrillState(state).value,
-            )
-            .on_conflict_do_nothing(
-                index_elements=[DrillRow.channel_id, DrillRow.slot, DrillRow.local_date]
-            )
-            .returning(DrillRow)
+        result = await self._execute_text(
+            posting_sql.CLAIM_DRILL,
+            {
+                "workspace_id": workspace_id,
+                "channel_id": channel_id,
+                "slot": Slot(slot).value,
+                "local_date": local_date,
+                "item_id": item_id,
+                "kind": kind,
+                "scheduled_at": scheduled_at,
+                "reveal_at": reveal_at,
+                "state": DrillState(state).value,
+            },
         )
         row = result.first()
         return rows.drill(row) if row else None
@@ -371,11 +368,9 @@ class SqlTx:
     async def set_drill_state(
         self, drill_id: int, state: DrillState, message_ref: str | None = None
     ) -> None:
-        values: dict[str, Any] = {"state": DrillState(state).value}
-        if message_ref:
-            values["message_ref"] = message_ref
-        result = await self._execute(
-            update(DrillRow).where(DrillRow.id == drill_id).values(**values)
+        result = await self._execute_text(
+            posting_sql.SET_DRILL_STATE,
+            {"state": DrillState(state).value, "message_ref": message_ref or None, "id": drill_id},
         )
         if result.rowcount == 0:
             raise KeyError(f"no drill {drill_id}")
@@ -476,6 +471,19 @@ class SqlTx:
             .order_by(DrillRow.scheduled_at, DrillRow.id)
         )
         return [(item_id, local_date) for item_id, local_date in result]
+
+    async def channels_items(self, channel_ids: Sequence[int]) -> dict[int, list[str]]:
+        found: dict[int, list[str]] = {channel_id: [] for channel_id in channel_ids}
+        unique = sorted(found)
+        for start in range(0, len(unique), 500):
+            result = await self._execute(
+                select(DrillRow.channel_id, DrillRow.item_id)
+                .where(DrillRow.channel_id.in_(unique[start : start + 500]), DrillRow.item_id != "")
+                .order_by(DrillRow.channel_id, DrillRow.scheduled_at, DrillRow.id)
+            )
+            for channel_id, item_id in result:
+                found[channel_id].append(item_id)
+        return found
 
     async def drill_dates(self, channel_id: int, before: dt.date, limit: int) -> list[dt.date]:
         result = await self._execute(
@@ -853,11 +861,8 @@ class SqlTx:
         until: dt.datetime,
         steal_from: str | None = None,
     ) -> Lease | None:
-        inserted = await self._execute(
-            self._insert(DeliveryRow)
-            .values(key=key, owner=owner, lease_until=until, first_claimed_at=now, attempts=1)
-            .on_conflict_do_nothing(index_elements=[DeliveryRow.key])
-            .returning(DeliveryRow.attempts, DeliveryRow.first_claimed_at)
+        inserted = await self._execute_text(
+            posting_sql.NEW_LEASE, {"key": key, "owner": owner, "until": until, "now": now}
         )
         row = inserted.first()
         if row is None:
@@ -907,12 +912,10 @@ class SqlTx:
         )
 
     async def finish_lease(self, key: str, now: dt.datetime, message_ref: str | None) -> bool:
-        result = await self._execute(
-            update(DeliveryRow)
-            .where(DeliveryRow.key == key, DeliveryRow.done_at.is_(None))
-            .values(done_at=now, message_ref=message_ref, owner=None, lease_until=None)
+        result = await self._execute_text(
+            posting_sql.FINISH_LEASE, {"now": now, "message_ref": message_ref, "key": key}
         )
-        return result.rowcount == 1
+        return bool(result.rowcount == 1)
 
     async def lease_done(self, key: str) -> bool:
         result = await self._execute(

@@ -185,6 +185,9 @@ class AnswerRow(Base):
     covered: Mapped[list[str]] = mapped_column(JSON)
     mistakes: Mapped[list[str]] = mapped_column(JSON)
     points: Mapped[int] = mapped_column(Integer)
+    # The score of the answer's first version, stored at its first edit (migration 0008);
+    # NULL while it has not been edited. Points count from it (bot.domain.scoring).
+    first_score: Mapped[float | None] = mapped_column(Float)
     delivery: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)

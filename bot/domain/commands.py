@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from bot.domain import away as away_rules
 from bot.domain import schedule_rules as rules
 from bot.domain.model import Slot
 
@@ -101,11 +102,17 @@ class Stats(Command):
 
 @dataclass(frozen=True)
 class Away(Command):
-    """Days someone is away (inclusive); drills on them do not break a streak."""
+    """Days someone is away (inclusive); drills on them do not break a streak.
+
+    ``action`` "add" marks ``start`` to ``end``; "list" shows the periods not over yet;
+    "cancel" removes one: the ``number``-th of that list, the one holding the day ``start``,
+    or with neither the only one."""
 
     keyword: ClassVar[str] = "away"
-    start: dt.date
-    end: dt.date
+    start: dt.date | None = None
+    end: dt.date | None = None
+    action: str = "add"
+    number: int | None = None
 
 
 @dataclass(frozen=True)
@@ -212,7 +219,10 @@ _SYNTAX: dict[str, tuple[str, str]] = {
     "stop": ("stop", "stop"),
     "leaderboard": ("leaderboard [this-week | last-week | month | all]", "leaderboard last-week"),
     "stats": ("stats", "stats"),
-    "away": ("away <first day> [last day]", "away 2026-12-24 2026-12-31"),
+    "away": (
+        "away <first day> [last day] | away list | away cancel [n | day]",
+        "away 2026-12-24 2026-12-31",
+    ),
     "schedule": ("schedule", "schedule"),
     "topics": ("topics", "topics"),
     "setup": (
@@ -247,7 +257,8 @@ _SUMMARY: dict[str, str] = {
     "stop": "end your incident session",
     "leaderboard": "points, streaks and accuracy; this week unless you name a period",
     "stats": "your own answers, points and streaks",
-    "away": "mark days you are away so drills on them don't break your streak",
+    "away": "mark days you are away so drills on them don't break your streak; "
+    "`away list` shows them, `away cancel` removes one",
     "schedule": "when this channel's drills post",
     "topics": "the topics questions come from",
     "setup": "set when and what this channel drills",
@@ -273,8 +284,10 @@ _SETTING_HELP: dict[str, str] = {
 _DETAILS: dict[str, str] = {
     "question": "The topic is a topic id from `topics`. Answer with `answer <text>`.",
     "mcq": "The topic is a topic id from `topics`. Answer with `pick <option>`.",
-    "answer": "Your whole message after `answer` is graded, line breaks included. You can "
-    "answer again to improve your answer until the reveal. If two questions are open in the "
+    "answer": "Your whole message after `answer` is graded, line breaks included. It counts "
+    "when it is at least a short sentence in your own words (three words or more, not only the "
+    "question repeated). You can answer again until the reveal: your points stay your first "
+    "answer's score plus a quarter of any improvement. If two questions are open in the "
     "channel, start with the number shown on the one you answer: `answer #42 <your answer>`.",
     "pick": "Options are letters A to F; numbers work too (1 is A, 2 is B, ...). If two "
     "multiple-choice questions are open in the channel, name the one you pick for before the "
@@ -287,7 +300,11 @@ _DETAILS: dict[str, str] = {
     "`incident resume` continues a paused session and `incident stop` ends yours.",
     "leaderboard": "Periods: this-week (the default, also `week`), last-week (also `last`), "
     "month, all (also `all-time`).",
-    "away": "Dates are YYYY-MM-DD; one date means that day only. Both days are included.",
+    "away": "Dates are YYYY-MM-DD; one date means that day only. Both days are included. "
+    "A period is at most {away_max_days} days, counting periods that touch or overlap it as one. "
+    "`away list` numbers your periods that are not over yet; `away cancel 2` removes the "
+    "second, `away cancel 2026-12-24` the one with that day, bare `away cancel` your only one. "
+    "Cancelling a period under way keeps the days already past.",
     "admins": "Workspace admins and owners are always admins. `admins add @person` lets "
     "someone else run setup, pause and resume too; `admins remove @person` takes it back.",
     "setup": "Give any of a time, a time zone and days, in any order, then any settings as "
@@ -334,13 +351,14 @@ def _overview(is_admin: bool) -> str:
     return "\n".join(lines)
 
 
-def _details(name: str, is_admin: bool) -> str:
+def _details(name: str, is_admin: bool, away_max_days: int) -> str:
     admin = name in ADMIN_COMMANDS
     title = f"*{name}*" + (" (admins only)" if admin else "")
     summary = _SUMMARY[name]
     lines = [title, summary[0].upper() + summary[1:] + ".", f"Usage: {USAGE[name]}"]
     if name in _DETAILS:
-        lines.append(_DETAILS[name])
+        detail = _DETAILS[name]
+        lines.append(detail.format(away_max_days=away_max_days) if name == "away" else detail)
     if name == "setup":
         lines.append("Settings:")
         lines.extend(
@@ -352,13 +370,16 @@ def _details(name: str, is_admin: bool) -> str:
     return "\n".join(lines)
 
 
-def help_text(topic: str | None, is_admin: bool) -> str:
-    """The command overview (admin commands only for admins), or one command's details."""
+def help_text(
+    topic: str | None, is_admin: bool, away_max_days: int = away_rules.DEFAULT_MAX_DAYS
+) -> str:
+    """The command overview (admin commands only for admins), or one command's details.
+    ``away_max_days`` is the configured cap on an away period, which `help away` states."""
     if topic is None:
         return _overview(is_admin)
     name = topic.strip().strip("`").lower()
     if name in _SYNTAX:
-        return _details(name, is_admin)
+        return _details(name, is_admin, away_max_days)
     return f"No help for `{topic}`.{_did_you_mean(name, COMMANDS)}\n{_overview(is_admin)}"
 
 
@@ -519,8 +540,31 @@ def _parse_date(token: str) -> dt.date:
     )
 
 
+def _parse_away_cancel(rest: str) -> Away:
+    words = rest.split()
+    if not words:
+        return Away(action="cancel")
+    if len(words) == 1 and words[0].lstrip("#").isdigit():
+        number = int(words[0].lstrip("#"))
+        if number >= 1:
+            return Away(action="cancel", number=number)
+    if len(words) == 1 and _ISO_DATE.fullmatch(words[0]):
+        return Away(start=_parse_date(words[0]), action="cancel")
+    raise _fail(
+        "away",
+        f"`{rest}` names no away period. Give its number from `away list` "
+        "(`away cancel 2`), a day in it (`away cancel 2026-12-24`), or nothing for your only one.",
+    )
+
+
 def _parse_away(rest: str) -> Away:
     words = rest.split()
+    if words and words[0].lower() == "list":
+        if len(words) > 1:
+            raise _fail("away", "`away list` takes nothing after it.")
+        return Away(action="list")
+    if words and words[0].lower() == "cancel":
+        return _parse_away_cancel(rest.split(None, 1)[1] if len(words) > 1 else "")
     if len(words) == 3 and words[1].lower() in ("to", "until", "-", "–", "—"):
         words = [words[0], words[2]]
     if not words:

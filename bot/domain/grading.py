@@ -1,8 +1,8 @@
 """Grade a free-text answer against a rubric: which key points it covers, which mistakes it shows.
 
 The score is key-point coverage (by weight), scaled down for answers that are a bare list of
-terms rather than statements, less a fixed penalty per mistake shown. Text pasted back from the
-prompt counts for nothing.
+terms rather than statements, less a fixed penalty per mistake shown; when either lowers it,
+`Grade.reason` says why in one line. Text copied from the prompt at length counts for nothing.
 """
 
 from __future__ import annotations
@@ -13,12 +13,17 @@ from functools import lru_cache
 
 from bot.domain.items import KeyPoint, Mistake, OpenQuestion, parse_rule
 from bot.domain.text import (
+    NEGATION_STEM,
+    NEVER,
+    NOUN_NEGATION_STEM,
+    SOFT_NEGATIONS,
     Document,
     content_stems,
     has_negation,
     parse_document,
     phrase_spans,
     shared_ngrams,
+    stem,
 )
 
 MISTAKE_PENALTY = 0.2
@@ -27,6 +32,13 @@ PROSE_RATIO = 0.15
 """Below this share of ordinary small words an answer reads as a list of terms."""
 LIST_FLOOR = 0.35
 """The factor applied to coverage for an answer with no small words at all."""
+ECHO_RUN = 8
+"""How many content words in a row an answer must share with the prompt to count as copied:
+shorter runs are how anyone states a fact the prompt also names ("a single thread")."""
+ECHO_SHARE = 0.8
+"""An answer whose content words come this much from the prompt is the prompt reworded: then
+a rule matched only by the prompt's own words does not count either."""
+ECHO_MIN_WORDS = 12
 
 Phrase = tuple[tuple[str, ...], bool]
 """A phrase's stems, and whether the phrase itself is negative ("never stale")."""
@@ -39,6 +51,10 @@ class Grade:
     covered: tuple[str, ...]
     missed: tuple[str, ...]
     mistakes: tuple[str, ...]
+    reason: str | None = None
+    """Why the score is below the covered share, in one line; None when it is not lowered."""
+    list_factor: float = 1.0
+    """The factor applied to coverage because the answer reads as a bare list of terms."""
 
     @property
     def coverage_ids(self) -> set[str]:
@@ -56,45 +72,91 @@ def compile_rule(rule: str) -> CompiledRule:
     )
 
 
-def _group_sentences(doc: Document, group: tuple[Phrase, ...], respect_negation: bool) -> set[int]:
-    """The sentences in which the group has a hit (not negated, when that matters)."""
-    found: set[int] = set()
-    for stems, negative in group:
-        for start, end in phrase_spans(doc, stems):
-            # A negative phrase already says what it means; a negation near it does not undo it.
-            if negative or not respect_negation or not doc.is_negated(start, end):
-                found.add(doc.sentence[start])
-    return found
+Hit = tuple[int, int, bool]
+"""A phrase found in the answer: its first and last position, and whether it is negative."""
 
 
-def _group_stands(doc: Document, group: tuple[Phrase, ...]) -> bool:
-    """Whether the group has a hit that is not denied; stops at the first one."""
+_DENIALS = frozenset({NEGATION_STEM, NOUN_NEGATION_STEM, NEVER} | {stem(w) for w in SOFT_NEGATIONS})
+
+
+def _negation_in_place(doc: Document, stems: tuple[str, ...], start: int, end: int) -> bool:
+    """Whether a negative phrase's negation stands before the word it denies, as written:
+    "cannot require" is not found in "require() works if there is no top-level await", nor
+    "instead of SHA-256" in "SHA-256 instead of plain text"."""
+    for k, token in enumerate(stems[:-1]):
+        if token not in _DENIALS:
+            continue
+        after = stems[k + 1]
+        negations = [i for i in range(start, end + 1) if doc.stems[i] == token]
+        targets = [i for i in doc.find(after) if start <= i <= end]
+        if targets and not any(n < t for n in negations for t in targets):
+            return False
+    return True
+
+
+def _group_hits(doc: Document, group: tuple[Phrase, ...], first_only: bool) -> list[Hit]:
+    hits: list[Hit] = []
     for stems, negative in group:
-        for start, end in phrase_spans(doc, stems):
-            if negative or not doc.is_negated(start, end):
-                return True
-    return False
+        for start, end in phrase_spans(doc, stems, first_only=first_only and not negative):
+            if negative and not _negation_in_place(doc, stems, start, end):
+                continue
+            hits.append((start, end, negative))
+    return hits
+
+
+def _stands(doc: Document, hit: Hit, own: frozenset[int]) -> bool:
+    # A negative phrase already says what it means; a negation near it does not undo it.
+    start, end, negative = hit
+    return negative or not doc.is_negated(start, end, own)
 
 
 def rule_matches(doc: Document, rule: str, claim: bool = False) -> bool:
-    """Whether the answer satisfies a rule.
+    """Whether the answer satisfies a rule: every group found within one sentence, not denied.
 
-    For a key point the rule's groups may be found anywhere in the answer. For a claim (a
-    mistake or red flag) they must stand in one sentence and not be negated: a mistake is one
-    statement, and "X is not durable" does not claim that X is durable.
+    A statement is one sentence: a key point assembled from words of different sentences would
+    credit an answer that says the opposite. The negations a rule contains ("doesn't crash")
+    are its own words and never deny its other groups. For a key point, a topic denied in an
+    earlier clause does not deny what a later clause states about it ("don't page with OFFSET,
+    it gets slow" says OFFSET is slow); a claim (a mistake) must stand undenied throughout.
     """
     compiled = compile_rule(rule)
-    if not claim:
-        # A key point needs every group somewhere, and not denied ("you don't need a broker"
-        # does not cover the broker): stop at the first hit that stands.
-        return all(_group_stands(doc, group) for group in compiled)
-    sentences: set[int] | None = None
-    for group in compiled:
-        hits = _group_sentences(doc, group, respect_negation=claim)
-        sentences = hits if sentences is None or not claim else sentences & hits
-        if not sentences:
-            return False
-    return True
+    if len(compiled) == 1:
+        # One group: any hit that stands will do, and the first one found ends the search.
+        return any(_stands(doc, hit, frozenset()) for hit in _group_hits(doc, compiled[0], False))
+    groups = [_group_hits(doc, group, False) for group in compiled]
+    if any(not hits for hits in groups):
+        return False
+    sentences = set.intersection(*({doc.sentence[h[0]] for h in hits} for hits in groups))
+    if not sentences:
+        return False
+    own = frozenset(
+        i
+        for hits in groups
+        for start, end, negative in hits
+        if negative
+        for i in range(start, end + 1)
+    )
+    for sentence in sentences:
+        standing: list[list[Hit]] = []
+        denied: list[list[Hit]] = []
+        for hits in groups:
+            here = [h for h in hits if doc.sentence[h[0]] == sentence]
+            up = [h for h in here if _stands(doc, h, own)]
+            standing.append(up)
+            denied.append([h for h in here if h not in up])
+        if all(standing):
+            return True
+        if claim:
+            continue
+        # Every group without a standing hit must be a topic denied in an earlier clause than
+        # some standing hit of another group (the statement made about it).
+        latest = max((doc.clause[h[1]] for up in standing for h in up), default=-1)
+        if all(
+            up or any(doc.clause[h[1]] < latest for h in down)
+            for up, down in zip(standing, denied, strict=True)
+        ) and any(standing):
+            return True
+    return False
 
 
 def _echo_only(doc: Document, rule: str, echo: frozenset[str]) -> bool:
@@ -107,12 +169,19 @@ def _echo_only(doc: Document, rule: str, echo: frozenset[str]) -> bool:
 
 
 def covers(doc: Document, point: KeyPoint, echo: frozenset[str] = frozenset()) -> bool:
-    """Whether the answer covers the point. A rule matched only by words the prompt itself
-    uses does not count: repeating the question is not answering it."""
+    """Whether the answer covers the point; with ``echo`` (the answer rewords the prompt), a
+    rule matched only by the prompt's own words does not count."""
     return any(
         rule_matches(doc, rule) and not (echo and _echo_only(doc, rule, echo))
         for rule in point.covered_by
     )
+
+
+def _rewords_prompt(doc: Document, prompt_stems: frozenset[str]) -> bool:
+    content = [doc.stems[i] for i in doc.content if i not in doc.excluded]
+    if len(content) < ECHO_MIN_WORDS:
+        return False
+    return sum(s in prompt_stems for s in content) >= ECHO_SHARE * len(content)
 
 
 def shows(doc: Document, mistake: Mistake) -> bool:
@@ -135,21 +204,48 @@ def grade_points(
     doc = parse_document(answer)
     echo: frozenset[str] = frozenset()
     if prompt:
-        doc.excluded = shared_ngrams(doc, prompt)
-        echo = frozenset(content_stems(prompt))
+        # Only text copied at length is not the answer's own: a key fact stated in words the
+        # prompt also uses ("one thread", "by default") is still the answer's, unless nearly
+        # the whole answer is the prompt reworded.
+        doc.excluded = shared_ngrams(doc, prompt, n=ECHO_RUN)
+        prompt_stems = frozenset(content_stems(prompt))
+        if _rewords_prompt(doc, prompt_stems):
+            echo = prompt_stems
     covered = [p for p in points if covers(doc, p, echo)]
     shown = [m for m in mistakes if shows(doc, m)]
     total = sum(p.weight for p in points) or 1.0
     coverage = sum(p.weight for p in covered) / total
-    penalty = MISTAKE_PENALTY * min(len(shown), MAX_PENALISED_MISTAKES)
-    score = max(0.0, coverage * prose_factor(doc) - penalty)
+    penalised = min(len(shown), MAX_PENALISED_MISTAKES)
+    penalty = MISTAKE_PENALTY * penalised
+    factor = prose_factor(doc) if covered else 1.0
+    score = max(0.0, coverage * factor - penalty)
     covered_ids = {p.id for p in covered}
     return Grade(
         score=round(score, 3),
         covered=tuple(p.id for p in covered),
         missed=tuple(p.id for p in points if p.id not in covered_ids),
         mistakes=tuple(m.id for m in shown),
+        reason=_reason(factor, penalised),
+        list_factor=round(factor, 3),
     )
+
+
+def _reason(factor: float, penalised: int) -> str | None:
+    parts: list[str] = []
+    if factor < 1.0:
+        parts.append(
+            f"reads as a list of terms rather than sentences, so coverage counts {factor:.0%}"
+        )
+    if penalised:
+        # In the points' own unit: every message gives the score as a percentage.
+        each = f"{MISTAKE_PENALTY:.0%}"
+        parts.append(
+            f"states {penalised} common mistake{'s' if penalised > 1 else ''} ({each} off each)"
+        )
+    if not parts:
+        return None
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
 
 
 def grade(question: OpenQuestion, answer: str) -> Grade:

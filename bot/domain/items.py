@@ -49,6 +49,9 @@ def _check_rules(rules: list[str]) -> list[str]:
 class KeyPoint(Strict):
     id: Identifier
     text: Text
+    label: str = ""
+    """A short area label ("status codes for conflicts"): what feedback names for a missed point
+    before the reveal, without handing over the point itself."""
     weight: float = Field(default=1.0, gt=0, le=5)
     covered_by: list[str]
 

@@ -18,7 +18,16 @@ _WORD = re.compile(r"[a-z0-9]+")
 # A single line break is only wrapping (answers pasted from an editor or an email are often
 # hard-wrapped); a blank line or a new list item ends the sentence.
 _SENTENCE = re.compile(r"[.;!?]+(?:\s|$)|\n\s*\n|\n(?=[ \t]*(?:[-*•–]|\d+[.)])[ \t])")
-_CLAUSE = re.compile(r"[,:()]|\b(?:but|however|whereas|while|although|though|so)\b")
+# Subordinate clauses bound a negation too: in "if you don't handle it, the process crashes" or
+# "not X because Y" the negation does not reach the other clause. A connective that rules quote
+# ("since the deploy", "when did it start", "try things until") opens the next clause and stays a
+# word (a lookahead); the stop words among them are dropped as every stop word is, so they do
+# not widen the window a phrase must fit in, and are counted apart as the small words they are.
+_DROPPED_CONNECTIVE = re.compile(r"\b(?:so|because|which|if)\b")
+_CLAUSE = re.compile(
+    r"[,:()]|\b(?:so|because|which|if)\b|"
+    r"(?=\b(?:but|however|whereas|while|although|though|since|unless|until|when)\b)"
+)
 _APOSTROPHE = re.compile(r"['’`]")
 
 # Only words that carry no technical meaning: "out" (scale out), "up", "all", "same", "only",
@@ -38,16 +47,47 @@ NEGATIONS = frozenset(
 )
 """Dropped from phrases (unless the phrase itself is negative) and negate what is near them."""
 
+NEGATION_STEM = "not"
+"""Every verb negation matches every other inside a negative phrase: a rule written with
+"cannot" must match "can't", "can not" and "doesn't"; the word is style, the denial is the
+claim. "No", "none", "nothing" and "without" deny a noun, not a verb ("ESM has no require"
+is not "ESM can never require"), so they keep a stem of their own."""
+NOUN_NEGATION_STEM = "no"
+NOUN_NEGATIONS = frozenset("no none nothing nobody without".split())
+NEVER = "never"
+""""Never" keeps its own stem too: "can never require ESM" is how older advice is quoted, and a
+rule that wants it says so."""
+
 SOFT_NEGATIONS = frozenset(
     """instead rather avoid avoids avoided avoiding unlike stop stopped prevent prevents""".split()
 )
-"""Words that take back what follows them ("instead of sorting in memory") but are ordinary
-words in a phrase ("avoid blocking")."""
+"""Words that take back what follows them ("instead of sorting in memory", "rather than OFFSET")
+but never what comes before them: "use keyset rather than OFFSET" affirms keyset. They are
+ordinary words inside a phrase ("avoid blocking")."""
+
+AUXILIARIES = frozenset(
+    """is are was were be been being am do does did will would should could can may might must
+    has have had it its they this that simply really actually just still""".split()
+)
+"""Words that may stand between a phrase and a negation after it: "pub/sub is not durable"."""
+
+CONJUNCTIONS = frozenset("and then also plus".split())
+"""A negation does not reach across these: "don't restart, and look at the logs first"."""
 
 NEGATION_BEFORE = 4
 """How many words before a phrase a negation still applies to it."""
+SOFT_NEGATION_BEFORE = 3
+"""How many words before a phrase a soft negation ("instead of", "avoid") still applies."""
 NEGATION_AFTER = 3
 """How many words after a phrase a negation still applies ("... is not durable")."""
+
+DISTINCT_TERMS = frozenset(
+    """microtask macrotask complet complex contact contract content context entir entri event
+    eventu general generat parti partit presenc present prevent relic replic semver sever server
+    there three unread unreadi produc product readabl writabl reject eject stdin stdio""".split()
+)
+"""Stems of real terms one letter apart: a typo never turns one into the other (a "macrotask"
+is not a misspelt "microtask", nor "unready" a misspelt "unread")."""
 
 
 @lru_cache(maxsize=65536)
@@ -57,6 +97,14 @@ def stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     return _WORD.findall(_APOSTROPHE.sub("", text.lower()))
+
+
+def _stem_token(word: str) -> str:
+    if word in NEGATIONS:
+        if word == NEVER:
+            return NEVER
+        return NOUN_NEGATION_STEM if word in NOUN_NEGATIONS else NEGATION_STEM
+    return stem(word)
 
 
 def content_stems(text: str, keep_negations: bool = False) -> tuple[str, ...]:
@@ -70,7 +118,7 @@ def content_stems(text: str, keep_negations: bool = False) -> tuple[str, ...]:
         for t in tokens
         if (t not in STOPWORDS and t not in NEGATIONS) or (keep_negations and t in NEGATIONS)
     ] or tokens
-    return tuple(stem(t) for t in kept)
+    return tuple(_stem_token(t) for t in kept)
 
 
 def has_negation(text: str) -> bool:
@@ -92,6 +140,8 @@ def is_typo_of(a: str, b: str) -> bool:
     """
     if a == b:
         return True
+    if a in DISTINCT_TERMS and b in DISTINCT_TERMS:
+        return False
     la, lb = len(a), len(b)
     if abs(la - lb) > 1 or not a or not b or a[0] != b[0]:
         return False
@@ -132,17 +182,33 @@ class Document:
     clause: list[int]
     """The clause each word is in: a negation reaches only within its clause."""
     negator: list[bool]
-    """Whether each word negates what is near it."""
+    """Whether each word negates what is near it, before or after it."""
+    soft: list[bool]
+    """Whether each word is a soft negation: it takes back only what follows it."""
+    bridge: list[bool]
+    """Whether each word may stand between a phrase and a negation after it."""
+    conjunction: list[bool]
+    """Whether each word ends the reach of a negation ("and", "then")."""
     positions: dict[str, list[int]] = field(default_factory=dict)
     _fuzzy: dict[str, set[str]] = field(default_factory=dict)
     _cache: dict[str, list[int]] = field(default_factory=dict)
     excluded: set[int] = field(default_factory=set)
     """Positions that do not count (text pasted from the prompt)."""
+    connectives: int = 0
+    """Connectives ("so", "because") that separate clauses and are not among the words."""
 
     @property
     def stopword_ratio(self) -> float:
+        """The share of small words: stop words, negations, and the words that relate things
+        in a statement ("before", "after", "then"). These last ones carry meaning for the
+        rules, but a sentence made of them is still a sentence, not a list of terms
+        ("nextTick callbacks run before promise callbacks")."""
         total = len(self.stems)
-        return (total - len(self.content)) / total if total else 0.0
+        if not total:
+            return 0.0
+        content = set(self.content)
+        small = sum(1 for i, s in enumerate(self.stems) if i not in content or s in _RELATING)
+        return (small + self.connectives) / (total + self.connectives)
 
     def find(self, token: str) -> list[int]:
         """Positions where a phrase stem occurs: exactly, joined from two words, or with a typo."""
@@ -159,17 +225,45 @@ class Document:
         self._cache[token] = result
         return result
 
-    def is_negated(self, start: int, end: int) -> bool:
-        """Whether a negation in the same clause governs the words [start, end]."""
-        clause = self.clause[start]
-        lo = max(0, start - NEGATION_BEFORE)
-        hi = min(len(self.stems) - 1, end + NEGATION_AFTER)
-        for i in range(lo, hi + 1):
-            if not self.negator[i]:
-                continue
-            if start <= i <= end or self.clause[i] == (clause if i < start else self.clause[end]):
+    def is_negated(self, start: int, end: int, ignore: frozenset[int] = frozenset()) -> bool:
+        """Whether a negation in the same clause governs the words [start, end].
+
+        A negation before the phrase reaches it over a few words, but not across a conjunction
+        ("never restart first, and then read the logs"); a negation after it only through
+        auxiliaries ("... is not durable"); a soft negation only forwards ("use X rather than
+        Y" denies Y, not X). Positions in ``ignore`` are the rule's own words ("doesn't crash"
+        in a rule that looks for that claim) and never negate the rule's other parts.
+        """
+        for i in range(start, end + 1):
+            if (self.negator[i] or self.soft[i]) and i not in ignore:
                 return True
+        clause = self.clause[start]
+        i = start - 1
+        while i >= max(0, start - NEGATION_BEFORE) and self.clause[i] == clause:
+            if self.conjunction[i]:
+                break
+            if i not in ignore and (
+                self.negator[i] or (self.soft[i] and start - i <= SOFT_NEGATION_BEFORE)
+            ):
+                return True
+            i -= 1
+        clause = self.clause[end]
+        last = len(self.stems) - 1
+        i = end + 1
+        while i <= min(last, end + NEGATION_AFTER) and self.clause[i] == clause:
+            if self.negator[i] and i not in ignore:
+                return True
+            if not self.bridge[i]:
+                break
+            i += 1
         return False
+
+
+_RELATING = frozenset(
+    _stem_token(w)
+    for w in """before after then first last once only all same each every per both either
+    instead rather over under between through into onto until more less most""".split()
+)
 
 
 def parse_document(text: str) -> Document:
@@ -178,14 +272,16 @@ def parse_document(text: str) -> Document:
     sentence: list[int] = []
     clause: list[int] = []
     clause_no = 0
+    connectives = 0
     for sentence_no, sentence_text in enumerate(_SENTENCE.split(lowered)):
+        connectives += len(_DROPPED_CONNECTIVE.findall(sentence_text))
         for part in _CLAUSE.split(sentence_text):
             clause_no += 1
             for word in _WORD.findall(part):
                 raw.append(word)
                 sentence.append(sentence_no)
                 clause.append(clause_no)
-    stems = [stem(w) for w in raw]
+    stems = [_stem_token(w) for w in raw]
     content = [i for i, w in enumerate(raw) if w not in STOPWORDS and w not in NEGATIONS]
     positions: dict[str, list[int]] = defaultdict(list)
     for pos, s in enumerate(stems):
@@ -208,9 +304,13 @@ def parse_document(text: str) -> Document:
         content=content,
         sentence=sentence,
         clause=clause,
-        negator=[w in NEGATIONS or w in SOFT_NEGATIONS for w in raw],
+        negator=[w in NEGATIONS for w in raw],
+        soft=[w in SOFT_NEGATIONS for w in raw],
+        bridge=[w in AUXILIARIES for w in raw],
+        conjunction=[w in CONJUNCTIONS for w in raw],
         positions=dict(positions),
         _fuzzy=dict(fuzzy),
+        connectives=connectives,
     )
 
 

@@ -1,4 +1,5 @@
-"""Recording answers to daily drills: once per delivery, first MCQ choice, last open edit."""
+"""Recording answers to daily drills: once per delivery, first MCQ choice, open edits counted
+from the first answer (``bot.domain.scoring.counted_score``)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from bot.domain.attempts import attempt_problem
 from bot.domain.grading import Grade, grade
 from bot.domain.items import MultipleChoice, OpenQuestion
 from bot.domain.model import Drill, DrillState, Person
-from bot.domain.scoring import mcq_points, open_correct, open_points
+from bot.domain.scoring import counted_score, mcq_points, open_correct, open_points
 from bot.messaging.message import Message
 from bot.messaging.port import ChatError
 from bot.services import views
@@ -228,7 +230,8 @@ class Answers:
         return views.mcq_feedback(item, option, drill=drill), True
 
     async def answer(self, actor: Actor, drill_id: int, text: str, delivery: str) -> Message:
-        """An open answer (the modal or `answer <text>`). Edits replace it until the reveal."""
+        """An open answer (the modal or `answer <text>`). Edits replace it until the reveal;
+        its points stay counted from the first answer's score (``counted_score``)."""
         text = text.strip()
         if not text:
             return views.error("Your answer is empty. Write a few sentences and send it again.")
@@ -248,9 +251,16 @@ class Answers:
         item = self.d.library.get(drill.item_id)
         if not isinstance(item, OpenQuestion):
             return views.error("That drill is a multiple-choice question: pick an option.")
+        not_an_attempt = attempt_problem(text, item.prompt, item.title)
+        if not_an_attempt is not None:
+            # Refused before anything is written: no answer, no points, no streak day.
+            return views.error(
+                f"{not_an_attempt} Nothing was recorded; send it again when you are ready."
+            )
         result = await grade_off_loop(item, text)
         points = open_points(result.score)
-        replay: tuple[str, int] | None = None
+        first_score: float | None = None
+        replay: tuple[str, int, float | None] | None = None
         fresh: dict[PersonKey, Person] = {}
         async with self.d.store.transaction() as tx:
             person = await self._person(tx, actor, fresh)
@@ -278,12 +288,19 @@ class Answers:
                     actor.workspace_id, delivery
                 ):
                     # The platform delivered this same submission again: answer as before.
-                    replay = (existing.text, existing.points)
+                    replay = (existing.text, existing.points, await tx.first_score(existing.id))
                 else:
                     if existing.delivery:
                         # Retire the replaced version's key, so a late retry cannot bring it
                         # back.
                         await tx.claim_submission(actor.workspace_id, existing.delivery)
+                    # Points count from the first answer's score plus a share of what this
+                    # version improves on it, so pasting the feedback back cannot buy the board.
+                    first_score = await tx.keep_first_score(existing.id)
+                    if first_score is None:
+                        first_score = existing.coverage or 0.0
+                    counted = counted_score(first_score, result.score)
+                    points = open_points(counted)
                     await tx.update_answer(
                         existing.id,
                         text=text,
@@ -291,17 +308,27 @@ class Answers:
                         covered=result.covered,
                         mistakes=result.mistakes,
                         points=points,
-                        correct=open_correct(result.score),
+                        correct=open_correct(counted),
                         now=now,
                         delivery=delivery,
                     )
         self._remember(fresh)
         if replay is not None:
-            earlier = await grade_off_loop(item, replay[0])
-            return views.open_feedback(item, earlier, replay[1], edited=False, drill=drill)
+            earlier_text, earlier_points, earlier_first = replay
+            earlier = await grade_off_loop(item, earlier_text)
+            return views.open_feedback(
+                item,
+                earlier,
+                earlier_points,
+                edited=earlier_first is not None,
+                drill=drill,
+                first_score=earlier_first,
+            )
         if inserted is not None:
             self._schedule_count_update(drill)
-        return views.open_feedback(item, result, points, edited=inserted is None, drill=drill)
+        return views.open_feedback(
+            item, result, points, edited=inserted is None, drill=drill, first_score=first_score
+        )
 
     async def warm(self) -> int:
         """Learn the people the database knows, so the first answers after a start need not

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from bot.domain import schedule_rules as rules
+from bot.domain.items import OpenQuestion
 from bot.domain.model import Answer, AwayPeriod, Drill, LeaderboardRow, Person, Streak
 from bot.domain.standings import ranked
 from bot.domain.streaks import closed_days, current_length, takes_answers
@@ -34,6 +35,8 @@ class Standing:
     """The workspace's weekly board as ``Boards.rows`` gives it (empty unless asked for)."""
     recent: list[tuple[Answer, str]]
     """(answer, the question's title), newest first."""
+    key_points: dict[int, int] = field(default_factory=dict)
+    """How many key points each recent open answer's question has, by drill id ("k of n")."""
 
 
 class Boards:
@@ -58,6 +61,7 @@ class Boards:
             rank: int | None = None
             week_rows: list[LeaderboardRow] = []
             titled: list[tuple[Answer, str]] = []
+            key_points: dict[int, int] = {}
             if person is not None:
                 week = await tx.board_row(workspace_id, None, start, end, person.id)
                 total = await tx.board_row(workspace_id, None, None, None, person.id)
@@ -76,6 +80,8 @@ class Boards:
                     drill = drills.get(a.drill_id)
                     item = self.d.library.get(drill.item_id) if drill else None
                     titled.append((a, item.summary if item else "a retired question"))
+                    if isinstance(item, OpenQuestion):
+                        key_points[a.drill_id] = len(item.key_points)
             mine = [r for r in (week, total) if r is not None]
             currents = await self._current_streaks(tx, [*week_rows, *mine], None, now)
         week_incidents = await self._incident_points(workspace_id, start, end)
@@ -97,6 +103,7 @@ class Boards:
             rank=rank,
             week_rows=[week_fill(r) for r in [*week_rows, *extra]],
             recent=titled,
+            key_points=key_points,
         )
 
     async def today(self, workspace_id: str, channel_id: int | None) -> dt.date:

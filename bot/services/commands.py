@@ -7,10 +7,11 @@ import logging
 import random
 from dataclasses import dataclass, replace
 
+from bot.domain import away as away_rules
 from bot.domain import commands as cmd
 from bot.domain import schedule_rules as rules
 from bot.domain.items import MultipleChoice, OpenQuestion
-from bot.domain.model import Channel, Drill, Schedule
+from bot.domain.model import AwayPeriod, Channel, Drill, Schedule
 from bot.messaging.message import Message, Replies, Section
 from bot.messaging.port import ChatError
 from bot.services import content_filters, views
@@ -88,7 +89,7 @@ class Commands:
             return replies.private(views.error(ADMIN_REFUSAL))
         match command:
             case cmd.Help(topic=topic):
-                return replies.private(_help(topic, actor.is_admin))
+                return replies.private(_help(topic, actor.is_admin, self.d.settings.away_max_days))
             case cmd.Question(topic=topic) | cmd.Mcq(topic=topic):
                 return replies.private(await self._practice(actor, command, topic))
             case cmd.AnswerText(text=answer_text, which=which):
@@ -101,7 +102,11 @@ class Commands:
                 return replies.private(await self._leaderboard(actor, where, period))
             case cmd.Stats():
                 return replies.private(await self._stats(actor, where))
-            case cmd.Away(start=start, end=end):
+            case cmd.Away(action="list"):
+                return replies.private(await self._away_list(actor))
+            case cmd.Away(action="cancel", number=number, start=day):
+                return replies.private(await self._away_cancel(actor, number, day))
+            case cmd.Away(start=start, end=end) if start is not None and end is not None:
                 return replies.private(await self._away(actor, where, start, end))
             case cmd.Setup():
                 return _and_announce(replies, *await self._setup(actor, where, command))
@@ -188,7 +193,8 @@ class Commands:
                     "Trim it and try again."
                 )
             result = await grade_off_loop(practice, text)
-            message = views.open_feedback(practice, result, None)
+            # Practice shows the model answer at once, so the missed points may show too.
+            message = views.open_feedback(practice, result, None, full=True)
             return replace(
                 message,
                 blocks=(
@@ -303,7 +309,9 @@ class Commands:
 
     async def _stats(self, actor: Actor, where: Where) -> Message:
         s = await self.boards.standing(actor.workspace_id, actor.user_id)
-        return views.stats_message(actor.display_name, s.week, s.total, s.rank, s.recent)
+        return views.stats_message(
+            actor.display_name, s.week, s.total, s.rank, s.recent, s.key_points
+        )
 
     async def _away(self, actor: Actor, where: Where, start: dt.date, end: dt.date) -> Message:
         today = await self.boards.today(actor.workspace_id, None)
@@ -313,14 +321,87 @@ class Commands:
                 f"({today:%Y-%m-%d}) on, e.g. "
                 f"`/drill away {today:%Y-%m-%d} {today + dt.timedelta(days=4):%Y-%m-%d}`."
             )
+        cap = self.d.settings.away_max_days
         async with self.d.store.transaction() as tx:
             person = await tx.ensure_person(actor.workspace_id, actor.user_id, actor.display_name)
-            await tx.add_away(person.id, start, end)
-        days = (end - start).days + 1
+            run = away_rules.run_length(start, end, await tx.away_periods(person.id))
+            if run <= cap:
+                await tx.add_away(person.id, start, end)
+        if run > cap:
+            joined = (
+                ""
+                if run == away_rules.days(start, end)
+                else ", with the away days it touches or overlaps"
+            )
+            return views.error(
+                f"That would make {views.count(run, 'day')} away in a row{joined}; a period is "
+                f"at most {views.count(cap, 'day')}. Nothing was marked: give a shorter period "
+                "(`/drill away list` shows yours)."
+            )
         return views.notice(
-            f"Marked you away {start:%a %d %b}–{end:%a %d %b %Y} "
-            f"({days} day{'s' if days != 1 else ''}). "
-            "Drills on those days won't break your streak."
+            f"Marked you away {views.away_period(start, end)}. "
+            "Drills on those days won't break your streak. `/drill away list` shows your "
+            "away days; `/drill away cancel` removes a period."
+        )
+
+    async def _away_periods(self, actor: Actor) -> tuple[int | None, list[AwayPeriod], dt.date]:
+        """(the person's id, their periods not over yet in order, today)."""
+        today = await self.boards.today(actor.workspace_id, None)
+        async with self.d.store.transaction(read_only=True) as tx:
+            person = await tx.find_person(actor.workspace_id, actor.user_id)
+            periods = await tx.away_periods(person.id) if person else []
+        return (person.id if person else None), away_rules.changeable(periods, today), today
+
+    async def _away_list(self, actor: Actor) -> Message:
+        _, periods, _ = await self._away_periods(actor)
+        if not periods:
+            return views.notice(
+                "You have no away days coming up. Mark some with "
+                "`/drill away <first day> [last day]`, e.g. `/drill away 2026-12-24 2026-12-31`."
+            )
+        return views.away_list(periods)
+
+    async def _away_cancel(self, actor: Actor, number: int | None, day: dt.date | None) -> Message:
+        person_id, periods, today = await self._away_periods(actor)
+        if person_id is None or not periods:
+            return views.notice("You have no away days coming up, so there is nothing to cancel.")
+        if number is not None:
+            if number > len(periods):
+                return views.error(
+                    f"You have only {views.count(len(periods), 'away period')} coming up: "
+                    "give a number from `/drill away list`."
+                )
+            chosen = periods[number - 1]
+        elif day is not None:
+            holding = [p for p in periods if p.start <= day <= p.end]
+            if not holding:
+                return views.error(
+                    f"You are not away on {day:%a %d %b %Y}. Yours:", views.away_lines(periods)
+                )
+            chosen = holding[0]
+        elif len(periods) == 1:
+            chosen = periods[0]
+        else:
+            return views.error(
+                f"You have {views.count(len(periods), 'away period')} coming up: which one? "
+                "Nothing was cancelled; name it, e.g. `/drill away cancel 1`.",
+                views.away_lines(periods),
+            )
+        keep = away_rules.after_cancel(chosen, today)
+        async with self.d.store.transaction() as tx:
+            if keep is None:
+                done = await tx.remove_away(person_id, chosen.start, chosen.end)
+            else:
+                done = await tx.shorten_away(person_id, chosen.start, chosen.end, keep)
+        if not done:  # changed meanwhile (another command of theirs): show what stands
+            return views.error("That away period just changed. `/drill away list` shows yours.")
+        if keep is None:
+            return views.notice(
+                f"Cancelled your away days {views.away_period(chosen.start, chosen.end)}."
+            )
+        return views.notice(
+            f"Welcome back: cancelled the rest of your away days. The days already past stay "
+            f"away: {views.away_period(chosen.start, keep)}."
         )
 
     # --- schedule (admins) -----------------------------------------------------------------
@@ -513,8 +594,8 @@ def _and_announce(replies: Replies, reply: Message, line: str | None) -> Replies
     return replies.channel(_announce(line)) if line is not None else replies
 
 
-def _help(topic: str | None, is_admin: bool) -> Message:
-    text = cmd.help_text(topic, is_admin)
+def _help(topic: str | None, is_admin: bool, away_max_days: int) -> Message:
+    text = cmd.help_text(topic, is_admin, away_max_days)
     return Message(
         text=text.splitlines()[0] if text else "help", blocks=(Section(text),), kind="help"
     )

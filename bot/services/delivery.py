@@ -29,6 +29,7 @@ from bot.domain.model import Lease
 from bot.messaging.message import Message
 from bot.messaging.port import ChatError
 from bot.services.deps import Deps
+from bot.services.group_commit import GroupCommit
 from bot.services.identity import holder_is_dead
 from bot.services.store import StoreUnavailable, Tx
 
@@ -55,6 +56,8 @@ class Target:
 class Delivery:
     def __init__(self, deps: Deps) -> None:
         self.d = deps
+        self.commits = GroupCommit(deps.store)
+        """Claims and marks of concurrent posts, written together (see ``group_commit``)."""
 
     @property
     def owner(self) -> str:
@@ -74,6 +77,10 @@ class Delivery:
         # Killed on this host (a crash and a restart): no need to wait for its lease to expire.
         log.info("%s was held by %s, which is gone; taking it over", key, holder)
         return await tx.take_lease(key, self.owner, now, until, steal_from=holder)
+
+    async def take_now(self, key: str, now: dt.datetime) -> Lease | None:
+        """``take`` in a transaction of its own (shared with other posts' writes)."""
+        return await self.commits.run(lambda tx: self.take(tx, key, now), order=key)
 
     async def send(
         self,
@@ -146,7 +153,7 @@ class Delivery:
         return await chat.post(target.workspace_id, target.channel, message)
 
     async def _finish(self, lease: Lease, ref: str, record: Record | None) -> None:
-        async with self.d.store.transaction() as tx:
+        async def finish(tx: Tx) -> None:
             if not await tx.finish_lease(lease.key, self.d.clock.now(), ref or None):
                 # Only when this process lost its lease while the platform was slower than the
                 # lease, and the next holder posted too.
@@ -154,6 +161,8 @@ class Delivery:
                 return
             if record is not None:
                 await record(tx, ref)
+
+        await self.commits.run(finish, order=lease.key)
 
     @contextlib.asynccontextmanager
     async def _renewing(self, lease: Lease) -> AsyncIterator[None]:

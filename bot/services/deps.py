@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from bot.content.loader import Library
+from bot.domain.away import DEFAULT_MAX_DAYS
 from bot.messaging.port import ChatPort
 from bot.scheduling.clock import Clock
 from bot.services.identity import process_identity
@@ -33,10 +34,12 @@ class EngineSettings:
     """How long a claim to post one message lasts unless renewed: a process that dies while
     posting holds it this long at most, then any process takes it over."""
     owner: str = field(default_factory=process_identity)
-    max_concurrent_posts: int = 50
+    max_concurrent_posts: int = 100
     """Scheduled posts in flight at once, over all workspaces."""
     posts_per_workspace: int = 8
     """Scheduled posts in flight at once in one workspace (Slack rate-limits per workspace)."""
+    away_max_days: int = DEFAULT_MAX_DAYS
+    """The longest run of away days (periods that touch or overlap count as one)."""
     channels_ttl: dt.timedelta = dt.timedelta(minutes=10)
     """Between ticks the scheduler reads only the schedules that changed (by their sequence
     number); it reads them all again this often anyway."""

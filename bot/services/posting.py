@@ -59,6 +59,10 @@ class Posting:
             existing = await tx.existing_drills(
                 [(s.channel.id, s.slot, s.local_date) for s in slots]
             )
+            to_claim = [s for s in slots if (s.channel.id, s.slot, s.local_date) not in existing]
+            # Every due channel's history in one read: the picks below need it, and a read
+            # per channel would cost a fan-out thousands of transactions.
+            histories = await tx.channels_items([s.channel.id for s in to_claim])
             delivered = await tx.leases_done([b.key for b in boards])
             # Fetched before this tick posts anything: a post that fails now waits for the
             # next tick instead of being retried at once.
@@ -73,7 +77,9 @@ class Posting:
                 due.channel.id,
                 due.channel.workspace_id,
                 f"the {due.slot} drill of {due.local_date} in {due.channel.name}",
-                partial(self._post_slot, due, now),
+                # A channel's jobs run in turn and share its history, so a second slot due in
+                # the same minute sees the first one's question.
+                partial(self._post_slot, due, now, histories[due.channel.id]),
             )
         for board in boards:
             if board.key in delivered:
@@ -133,21 +139,22 @@ class Posting:
         return min((t for t in (reveal, slot) if t is not None), default=None)
 
     # --- drills ----------------------------------------------------------------------------
-    async def _post_slot(self, due: DueSlot, now: dt.datetime) -> None:
-        """Claim the slot's drill and post it (or, found too late, record it skipped)."""
+    async def _post_slot(self, due: DueSlot, now: dt.datetime, history: list[str]) -> None:
+        """Claim the slot's drill and post it (or, found too late, record it skipped).
+        ``history`` is the channel's item ids, oldest first; the claimed item is added."""
         channel, slot, local_date = due.channel, due.slot, due.local_date
         schedule = channel.schedule
         assert schedule is not None
         late = now - due.scheduled_at > self.d.settings.grace
-        lease = None
-        async with self.d.store.transaction() as tx:
-            history = [item_id for item_id, _ in await tx.channel_items(channel.id) if item_id]
-            seed = f"{channel.id}:{slot}:{local_date}"
-            item = self._pick(channel, schedule, due.kind, history, seed)
-            if item is None:
-                claimed = None
-            else:
-                claimed = await tx.claim_drill(
+        seed = f"{channel.id}:{slot}:{local_date}"
+        item = self._pick(channel, schedule, due.kind, history, seed)
+        claimed: Drill | None = None
+        lease: Lease | None = None
+        if item is not None:
+
+            async def claim(tx: Tx) -> tuple[Drill | None, Lease | None]:
+                assert item is not None and schedule is not None
+                drill = await tx.claim_drill(
                     workspace_id=channel.workspace_id,
                     channel_id=channel.id,
                     slot=slot,
@@ -159,10 +166,19 @@ class Posting:
                     reveal_at=due.scheduled_at + schedule.answer_window,
                     state=DrillState.SKIPPED if late else DrillState.CLAIMED,
                 )
-                if claimed is not None and not late:
-                    # In the claim's own transaction: a crash right after it leaves a lease
-                    # that expires, never a drill nobody may post.
-                    lease = await self.delivery.take(tx, drill_key(claimed.id), now)
+                if drill is None or late:
+                    return drill, None
+                # In the claim's own transaction: a crash right after it leaves a lease that
+                # expires, never a drill nobody may post.
+                return drill, await self.delivery.take(tx, drill_key(drill.id), now)
+
+            # Claims of a fan-out share transactions; the order is the drills' unique key, so
+            # two processes claiming the same minute lock its rows in the same order.
+            claimed, lease = await self.delivery.commits.run(
+                claim, order=f"claim:{channel.id}:{slot}:{local_date}"
+            )
+            if claimed is not None and claimed.item_id:
+                history.append(claimed.item_id)
         if item is None:
             # Nothing to pick until the filters or the content change: once the channel is
             # told, this occurrence is not looked at again (the next one is).
@@ -216,11 +232,11 @@ class Posting:
 
     async def _retry(self, drill: Drill, now: dt.datetime) -> None:
         """A drill claimed but not posted: a failed post, or a process that died holding it."""
-        async with self.d.store.transaction() as tx:
-            lease = await self.delivery.take(tx, drill_key(drill.id), now)
-            channel = await tx.get_channel(drill.channel_id) if lease else None
+        lease = await self.delivery.take_now(drill_key(drill.id), now)
         if lease is None:
             return
+        async with self.d.store.transaction(read_only=True) as tx:
+            channel = await tx.get_channel(drill.channel_id)
         item = self.d.library.get(drill.item_id)
         if (
             channel is None
@@ -241,8 +257,7 @@ class Posting:
         filters = f"{schedule.packs}|{schedule.topics}|{schedule.levels}"
         digest = hashlib.sha256(filters.encode()).hexdigest()[:12]
         key = f"nothing-eligible:{channel.id}:{kind}:{digest}"
-        async with self.d.store.transaction() as tx:
-            lease = await self.delivery.take(tx, key, now)
+        lease = await self.delivery.take_now(key, now)
         if lease is None:
             return True
         log.warning("channel %s has no eligible %s questions; nothing posted", channel.name, kind)
@@ -275,12 +290,14 @@ class Posting:
 
     # --- reveals ---------------------------------------------------------------------------
     async def _reveal(self, drill: Drill, now: dt.datetime) -> None:
-        async with self.d.store.transaction() as tx:
-            lease = await self.delivery.take(tx, reveal_key(drill.id), now)
-            answers = await tx.drill_answers(drill.id) if lease else []
-            channel = await tx.get_channel(drill.channel_id) if lease else None
+        lease = await self.delivery.take_now(reveal_key(drill.id), now)
         if lease is None:
             return
+        # Read once the lease is held: answers made until now are in the stats. (One made
+        # while the reveal is being posted is recorded; the drill closes when it is marked.)
+        async with self.d.store.transaction(read_only=True) as tx:
+            answers = await tx.drill_answers(drill.id)
+            channel = await tx.get_channel(drill.channel_id)
         item = self.d.library.get(drill.item_id)
 
         async def revealed(tx: Tx, ref: str) -> None:
@@ -308,8 +325,7 @@ class Posting:
     # --- weekly leaderboard ----------------------------------------------------------------
     async def _post_weekly_board(self, due: DueBoard, now: dt.datetime) -> None:
         channel = due.channel
-        async with self.d.store.transaction() as tx:
-            lease = await self.delivery.take(tx, due.key, now)
+        lease = await self.delivery.take_now(due.key, now)
         if lease is None:
             return
         rows = await self.boards.rows(channel.workspace_id, channel.id, "this-week", due.local_date)

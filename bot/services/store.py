@@ -89,6 +89,19 @@ class Tx(Protocol):
         """Away periods of many people at once (leaderboards)."""
         ...
 
+    async def remove_away(self, person_id: int, start: dt.date, end: dt.date) -> bool:
+        """Delete one of the person's away periods from ``start`` to ``end``; False when they
+        have none with exactly those days."""
+        ...
+
+    async def shorten_away(
+        self, person_id: int, start: dt.date, end: dt.date, last_day: dt.date
+    ) -> bool:
+        """Make one of the person's away periods from ``start`` to ``end`` end on ``last_day``
+        instead (cancelling the rest of a period under way keeps the days already past);
+        False when they have none with exactly those days."""
+        ...
+
     # --- drills ----------------------------------------------------------------------------
     async def claim_drill(
         self,
@@ -147,6 +160,11 @@ class Tx(Protocol):
         """(item id, local date) of every drill ever claimed in the channel, oldest first."""
         ...
 
+    async def channels_items(self, channel_ids: Sequence[int]) -> dict[int, list[str]]:
+        """The item ids of every drill claimed in each channel, oldest first (skipped slots,
+        which use no item, left out); one read for a whole fan-out."""
+        ...
+
     async def drill_dates(self, channel_id: int, before: dt.date, limit: int) -> list[dt.date]:
         """Distinct dates with a posted drill in the channel before ``before``, newest first."""
         ...
@@ -189,6 +207,19 @@ class Tx(Protocol):
         now: dt.datetime,
         delivery: str | None = None,
     ) -> Answer: ...
+
+    async def keep_first_score(self, answer_id: int) -> float | None:
+        """Before an answer's version is replaced: keep the score of its first version, the
+        one points are counted from (``bot.domain.scoring.counted_score``), and return it.
+
+        The first edit stores the answer's current score as its first; later edits find it
+        stored and leave it. None for an answer without a score (an MCQ pick)."""
+        ...
+
+    async def first_score(self, answer_id: int) -> float | None:
+        """The score of the answer's first version once it has been edited; None while it
+        has not (its score is then its first)."""
+        ...
 
     async def drill_answers(self, drill_id: int) -> list[Answer]: ...
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from bot.domain import scoring
 from bot.domain.grading import Grade
 from bot.domain.items import MultipleChoice, OpenQuestion
-from bot.domain.model import Answer, Drill, DrillStats, LeaderboardRow
+from bot.domain.model import Answer, AwayPeriod, Drill, DrillStats, LeaderboardRow
 from bot.domain.standings import incident_practice, placed
 from bot.messaging.message import (
     Action,
@@ -161,35 +162,94 @@ def practice_mcq_feedback(item: MultipleChoice, choice: str) -> Message:
     return Message(text=lines[0], blocks=tuple(blocks), kind="feedback")
 
 
+def coverage_words(covered: int, total: int) -> str:
+    """How many key points an answer covers, in the words every message uses."""
+    return f"key points covered: {covered} of {total}"
+
+
+def lowered_because(grade: Grade) -> str | None:
+    """The grader's one line on why the score is below the key points covered (a bare list
+    of terms, a stated mistake), as every message puts it; None when nothing lowered it."""
+    reason = grade.reason
+    if not reason:
+        return None
+    return f"Score lowered: {reason[0].lower()}{reason[1:]}"
+
+
+def _missed_areas(item: OpenQuestion, missed: Sequence[str]) -> list[str]:
+    """The missed key points by their area label only: before the reveal, feedback must not
+    hand over the points themselves, or a second version could simply paste them back."""
+    by_id = {p.id: p for p in item.key_points}
+    labels = [by_id[i].label.strip() for i in missed if i in by_id]
+    named = [label for label in labels if label]
+    unnamed = len(labels) - len(named)
+    if unnamed:
+        named.append("one more key point" if unnamed == 1 else f"{unnamed} more key points")
+    return named
+
+
+def _edit_line(grade: Grade, points: int, first_score: float | None) -> str:
+    """Exactly how this version counts for points (see ``bot.domain.scoring``)."""
+    share = scoring.EDIT_SHARE_WORDS
+    if first_score is None:
+        return (
+            "You can edit your answer until the reveal: your points are this first answer's "
+            f"score plus {share} of any improvement a later version makes."
+        )
+    scored = f"Your first answer scored {first_score:.0%} and this version {grade.score:.0%}"
+    if grade.score <= first_score:
+        return f"{scored}: an edit never lowers your points, so they stay {points}."
+    counted = scoring.counted_score(first_score, grade.score)
+    return (
+        f"{scored}: {share} of the improvement counts, so your points use a score of "
+        f"{counted:.0%}: {points} points. You can still edit until the reveal."
+    )
+
+
 def open_feedback(
     item: OpenQuestion,
     grade: Grade,
     points: int | None,
     edited: bool = False,
     drill: Drill | None = None,
+    first_score: float | None = None,
+    full: bool = False,
 ) -> Message:
+    """Feedback on an open answer. ``points`` None means practice; ``full`` shows the missed
+    key points themselves (practice, which shows the model answer anyway), else only their
+    labels. ``first_score`` is the first answer's score when this version is an edit."""
     points_by_id = {p.id: p for p in item.key_points}
     mistakes_by_id = {m.id: m for m in item.mistakes}
     covered = [points_by_id[i].text for i in grade.covered]
-    missed = [points_by_id[i].text for i in grade.missed]
     shown = [mistakes_by_id[i].text for i in grade.mistakes]
     verb = "Answer updated" if edited else "Answer recorded"
-    head = f"{verb} · {len(covered)}/{len(item.key_points)} key points"
+    head = (
+        f"{verb} · {coverage_words(len(covered), len(item.key_points))} · score {grade.score:.0%}"
+    )
     if points is not None:
         head += f" · {points} points"
     blocks: list[Block] = [Section(f"*{head}*")]
+    reason = lowered_because(grade)
+    if reason:
+        blocks.append(Context(reason))
     if drill is not None:
         blocks.append(Context(f"Your answer to {drill_name(drill, item)}"))
     if covered:
         blocks.append(Section("*Covered*\n" + _bullets(covered)))
-    if missed:
-        blocks.append(Section("*Not covered yet*\n" + _bullets(missed)))
+    if grade.missed:
+        if full:
+            missed = [points_by_id[i].text for i in grade.missed]
+            blocks.append(Section("*Not covered*\n" + _bullets(missed)))
+        else:
+            blocks.append(
+                Section("*Not covered yet*\n" + _bullets(_missed_areas(item, grade.missed)))
+            )
     if shown:
         blocks.append(Section("*Watch out*\n" + _bullets(shown)))
     if points is not None:
-        blocks.append(
-            Context("You can edit your answer until the reveal; the last version counts.")
-        )
+        blocks.append(Context(_edit_line(grade, points, first_score if edited else None)))
+        if grade.missed and not full:
+            blocks.append(Context("The full key points come with the reveal."))
     return Message(text=head, blocks=tuple(blocks), kind="feedback")
 
 
@@ -209,12 +269,14 @@ def reveal_message(
             )
         if item.follow_ups:
             blocks.append(Section("*Follow-up prompts*\n" + _bullets(item.follow_ups)))
-        coverage = (
-            f" · average key-point coverage {stats.average_coverage:.0%}"
+        # The mean of the answers' scores (key points covered, less any deductions), in the
+        # same words as each person's feedback.
+        average = (
+            f" · average score {stats.average_coverage:.0%}"
             if stats.average_coverage is not None
             else ""
         )
-        blocks.append(Context(answered + coverage))
+        blocks.append(Context(answered + average))
         text = f"Reveal: {item.title}"
     else:
         correct = item.correct_key
@@ -232,6 +294,16 @@ def reveal_message(
         ]
         text = f"Reveal: the answer is {correct}"
     return Message(text=text, blocks=tuple(blocks), kind="reveal")
+
+
+POINTS_LEGEND = (
+    f"Points: {scoring.ANSWER_POINTS} for an answer, plus up to {scoring.OPEN_COVERAGE_POINTS} "
+    "by an open answer's score (its first version's, plus "
+    f"{scoring.EDIT_SHARE_WORDS} of what edits add) or {scoring.MCQ_CORRECT_POINTS} for a "
+    "right MCQ pick. Accuracy: right picks and open answers scoring "
+    f"{scoring.OPEN_CORRECT_THRESHOLD:.0%} or more."
+)
+"""Under every board: what its numbers mean, in the feedback's terms."""
 
 
 def accuracy_text(row: LeaderboardRow | None) -> str:
@@ -273,6 +345,8 @@ def leaderboard_message(
                 + ", ".join(f"{literal(r.display_name)} {r.incident_points}" for r in incident)
             )
         )
+    if places:
+        blocks.append(Context(POINTS_LEGEND))
     text = f"Leaderboard — {title}" + ("" if places else ": no answers yet.")
     return Message(text=text, blocks=tuple(blocks), kind="leaderboard")
 
@@ -283,11 +357,18 @@ def stats_message(
     total: LeaderboardRow | None,
     rank: int | None,
     recent: Sequence[tuple[Answer, str]],
+    key_points: Mapping[int, int] | None = None,
 ) -> Message:
+    """``key_points``: how many key points each recent open answer's question has, by drill id
+    (to say "k of n")."""
+
     def fmt(row: LeaderboardRow | None) -> str:
         if row is None or not row.answers:
             return "0 points · no answers"
-        return f"{row.points} points · {row.answers} answers · {accuracy_text(row)} accuracy"
+        return (
+            f"{count(row.points, 'point')} · {count(row.answers, 'answer')} · "
+            f"{accuracy_text(row)} accuracy"
+        )
 
     streak = total.current_streak if total else 0
     best = total.best_streak if total else 0
@@ -314,11 +395,52 @@ def stats_message(
                     f"{answer.local_date:%d %b} · {title} · picked {answer.choice} ({verdict})"
                 )
             else:
+                # The same terms as the feedback: key points covered, the (latest) score, and
+                # the points, which count edits from the first answer.
+                of = (key_points or {}).get(answer.drill_id)
+                covered = (
+                    coverage_words(len(answer.covered), of)
+                    if of
+                    else f"key points covered: {len(answer.covered)}"
+                )
                 lines.append(
-                    f"{answer.local_date:%d %b} · {title} · {answer.coverage or 0:.0%} key points"
+                    f"{answer.local_date:%d %b} · {title} · {covered} · "
+                    f"score {answer.coverage or 0:.0%} · {count(answer.points, 'point')}"
                 )
         blocks += [Divider(), Section("*Recent answers*\n" + _bullets(lines))]
     return Message(text=f"Your drill stats: {fmt(total)}", blocks=tuple(blocks), kind="stats")
+
+
+def count(n: int, noun: str) -> str:
+    """``n`` with its noun, e.g. "1 day", "11 days", "1,200 answers"."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def away_period(start: dt.date, end: dt.date) -> str:
+    """An away period as every away reply writes it: "Mon 21 Dec–Thu 31 Dec 2026 (11 days)"."""
+    n = count((end - start).days + 1, "day")
+    if start == end:
+        return f"{start:%a %d %b %Y} ({n})"
+    first = f"{start:%a %d %b}" if start.year == end.year else f"{start:%a %d %b %Y}"
+    return f"{first}–{end:%a %d %b %Y} ({n})"
+
+
+def away_lines(periods: Sequence[AwayPeriod]) -> str:
+    """The periods numbered as `away cancel <n>` takes them."""
+    return "\n".join(f"{n}. {away_period(p.start, p.end)}" for n, p in enumerate(periods, 1))
+
+
+def away_list(periods: Sequence[AwayPeriod]) -> Message:
+    head = f"Your away days ({count(len(periods), 'period')} not over yet)"
+    blocks: list[Block] = [
+        Section(f"*{head}*"),
+        Section(away_lines(periods)),
+        Context(
+            "`/drill away cancel <n>` removes one by its number, `/drill away cancel <day>` "
+            "the one with that day. Cancelling a period under way keeps the days already past."
+        ),
+    ]
+    return Message(text=head, blocks=tuple(blocks), kind="info")
 
 
 def notice(text: str, kind: str = "info") -> Message:

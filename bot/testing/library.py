@@ -20,11 +20,13 @@ def _open(n: int, topic: str) -> OpenQuestion:
                 {
                     "id": "hot",
                     "text": "Keep hot data close.",
+                    "label": "where hot data lives",
                     "covered_by": ["hot data | frequently read"],
                 },
                 {
                     "id": "ttl",
                     "text": "Expire entries with a TTL.",
+                    "label": "how entries leave the cache",
                     "covered_by": ["ttl | expire | expiry"],
                 },
             ],

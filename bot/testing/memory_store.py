@@ -47,6 +47,8 @@ class _State:
     away: list[AwayPeriod] = field(default_factory=list)
     drills: dict[int, Drill] = field(default_factory=dict)
     answers: dict[int, Answer] = field(default_factory=dict)
+    first_scores: dict[int, float] = field(default_factory=dict)
+    """Answer id -> the score of its first version, kept at its first edit."""
     submissions: set[tuple[str, str]] = field(default_factory=set)
     streaks: dict[tuple[int, int], Streak] = field(default_factory=dict)
     posts: set[tuple[int, str, str]] = field(default_factory=set)
@@ -161,6 +163,22 @@ class MemoryTx:
         wanted = set(person_ids)
         return [a for a in self.s.away if a.person_id in wanted]
 
+    async def remove_away(self, person_id: int, start: dt.date, end: dt.date) -> bool:
+        wanted = AwayPeriod(person_id, start, end)
+        if wanted not in self.s.away:
+            return False
+        self.s.away.remove(wanted)
+        return True
+
+    async def shorten_away(
+        self, person_id: int, start: dt.date, end: dt.date, last_day: dt.date
+    ) -> bool:
+        wanted = AwayPeriod(person_id, start, end)
+        if wanted not in self.s.away:
+            return False
+        self.s.away[self.s.away.index(wanted)] = AwayPeriod(person_id, start, last_day)
+        return True
+
     async def claim_drill(
         self,
         *,
@@ -271,6 +289,12 @@ class MemoryTx:
         )
         return [(d.item_id, d.local_date) for d in drills]
 
+    async def channels_items(self, channel_ids: Sequence[int]) -> dict[int, list[str]]:
+        return {
+            channel_id: [item_id for item_id, _ in await self.channel_items(channel_id) if item_id]
+            for channel_id in set(channel_ids)
+        }
+
     async def drill_dates(self, channel_id: int, before: dt.date, limit: int) -> list[dt.date]:
         dates = {
             d.local_date
@@ -359,6 +383,15 @@ class MemoryTx:
         )
         self.s.answers[answer_id] = answer
         return answer
+
+    async def keep_first_score(self, answer_id: int) -> float | None:
+        answer = self.s.answers.get(answer_id)
+        if answer is None or answer.coverage is None:
+            return None
+        return self.s.first_scores.setdefault(answer_id, answer.coverage)
+
+    async def first_score(self, answer_id: int) -> float | None:
+        return self.s.first_scores.get(answer_id)
 
     async def drill_answers(self, drill_id: int) -> list[Answer]:
         return sorted(

@@ -47,6 +47,7 @@ key_points:
   - id: point
     text: The point.
     covered_by: ["some thing | other thing"]
+    label: an area
 mistakes:
   - id: wrong
     text: The wrong claim.
@@ -134,9 +135,60 @@ def test_no_matcher_rules(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     pack = make_pack(tmp_path, {"open/b.yml": broken})
     code, lines = check(capsys, pack)
     assert lines == [
-        f"{pack / 'open/b.yml'}:15: mistakes[0].signals: needs at least one matcher rule"
+        f"{pack / 'open/b.yml'}:16: mistakes[0].signals: needs at least one matcher rule"
     ]
     assert code == 1
+
+
+def test_key_point_without_a_label(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Feedback names a missed point by its label before the reveal: every point needs one."""
+    pack = make_pack(tmp_path, {"open/b.yml": GOOD_OPEN.replace("    label: an area\n", "")})
+    code, lines = check(capsys, pack)
+    assert code == 1
+    assert len(lines) == 1
+    assert lines[0].startswith(f"{pack / 'open/b.yml'}:9: key_points[0].label: is required")
+
+
+def test_key_point_label_too_long(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    long = "label: how the status codes for every kind of conflict work"
+    pack = make_pack(tmp_path, {"open/b.yml": GOOD_OPEN.replace("label: an area", long)})
+    code, lines = check(capsys, pack)
+    assert code == 1
+    assert lines == [
+        f"{pack / 'open/b.yml'}:9: key_points[0].label: has 10 words; keep it to 6 at most"
+    ]
+
+
+def test_incident_rubric_point_without_a_label(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    incident = """\
+kind: incident
+id: tiny-incident
+topic: basics
+level: senior
+title: A scene
+setup: {role: on call, system: an api, alert: errors}
+opening: It starts.
+stages:
+  - id: look
+    title: Look
+    prompt: What first?
+    strong_answer: Look at the graphs.
+    rubric:
+      - id: graphs
+        text: Look at the graphs.
+        covered_by: ["graph | dashboard"]
+debrief: [Look first.]
+"""
+    pack = make_pack(tmp_path, {"incidents/c.yml": incident})
+    code, lines = check(capsys, pack)
+    assert code == 1
+    assert lines == [
+        f"{pack / 'incidents/c.yml'}:14: stages[0].rubric[0].label: is required: a short area "
+        "label for the point (2 to 6 words, e.g. 'status codes for conflicts'), shown for a "
+        "missed point before the reveal"
+    ]
 
 
 def test_unknown_topic_and_level(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -65,21 +65,29 @@ def test_drills_post_at_0930_local_across_the_dst_change(run: tuple[str, str]) -
 def test_answers_get_private_feedback_and_bad_input_is_explained(run: tuple[str, str]) -> None:
     transcript, _ = run
     assert (
-        "#team · drillbot → visible only to alice\n    Answer recorded · 2/2 key points · 15 points"
-        in transcript
+        "#team · drillbot → visible only to alice\n"
+        "    Answer recorded · key points covered: 2 of 2 · score 100% · 15 points" in transcript
     )
-    assert "visible only to bob\n    Answer recorded · 1/2 key points · 10 points" in transcript
+    assert (
+        "visible only to bob\n"
+        "    Answer recorded · key points covered: 1 of 2 · score 50% · 10 points" in transcript
+    )
+    # bob's missed point is named by its area only: the point itself comes with the reveal.
+    bob = transcript.split("visible only to bob\n    Answer recorded")[1].split("#team ·")[0]
+    assert "Not covered yet" in bob and "how entries go stale" in bob
+    assert "Expire entries with a TTL." not in bob
     assert "visible only to bob\n    ❌ A is not right." in transcript
     assert "There is no multiple-choice question open in this channel right now" in transcript
     assert "Your answer is 3,001 characters; the limit is 3,000" in transcript
-    assert "Marked you away Tue 27 Oct–Tue 27 Oct 2026 (1 day)" in transcript
+    assert "Marked you away Tue 27 Oct 2026 (1 day)" in transcript
+    assert "That does not count as an answer yet: one word is not an answer" in transcript
 
 
 def test_reveals_go_in_the_thread_with_stats(run: tuple[str, str]) -> None:
     transcript, _ = run
     reveals = re.findall(r"drillbot, in the thread of \[(m\d+)\] \[m\d+\]\n    Reveal", transcript)
     assert len(reveals) == 10
-    assert "(3 answers · average key-point coverage 83%)" in transcript  # Monday 19 Oct
+    assert "(3 answers · average score 83%)" in transcript  # Monday 19 Oct
     assert "✅ B. The right one — 2 picks" in transcript  # Wednesday: alice and carol
 
 

@@ -336,7 +336,8 @@ def test_away(text: str, start: dt.date, end: dt.date) -> None:
 def test_away_errors(text: str, message: str) -> None:
     error = fails(text)
     assert error.message == message
-    assert error.usage == "`away <first day> [last day]`, e.g. `away 2026-12-24 2026-12-31`"
+    assert error.usage == cmd.USAGE["away"]
+    assert "away list" in error.usage and "away cancel" in error.usage
 
 
 # --- setup -------------------------------------------------------------------------------------

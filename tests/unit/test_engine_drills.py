@@ -54,7 +54,7 @@ async def test_mcq_first_choice_counts_and_retries_do_not_double() -> None:
     assert [(r.user, r.points, r.answers, r.correct) for r in rows] == [("alice", 15, 1, 1)]
 
 
-async def test_open_answer_edits_until_reveal_last_one_counts() -> None:
+async def test_open_answer_edits_until_reveal_count_from_the_first() -> None:
     h = Harness()
     await h.setup()
     await h.at("2026-11-30T09:30")
@@ -63,9 +63,10 @@ async def test_open_answer_edits_until_reveal_last_one_counts() -> None:
     strong = await h.say(
         "bob", "/drill answer Keep hot data close to the app and expire each entry with a TTL."
     )
-    assert "Answer updated" in strong and "2/2 key points" in strong
+    assert "Answer updated" in strong and "key points covered: 2 of 2" in strong
+    # The edit counts a quarter of its improvement on the first answer's 0 (see scoring).
     rows = await h.engine.boards.rows(WORKSPACE, None, "this-week")
-    assert [(r.user, r.points, r.answers) for r in rows] == [("bob", 15, 1)]
+    assert [(r.user, r.points, r.answers) for r in rows] == [("bob", 7, 1)]
     await h.at("2026-11-30T15:30")
     late = await h.say("bob", "/drill answer one more edit")
     assert "There is no open question" in late
@@ -220,11 +221,12 @@ async def test_open_answer_retries_never_double_or_revert() -> None:
     assert "Answer recorded" in text_of(retry)
     await h.engine.answer(bob, did, better, "modal-2")
     late = await h.engine.answer(bob, did, first, "modal-1")  # a very late retry of the first
-    assert "2/2 key points" in text_of(late)
+    assert "key points covered: 2 of 2" in text_of(late)
+    assert "Your first answer scored 0% and this version 100%" in text_of(late)
     again = await h.engine.answer(bob, did, better, "modal-2")
-    assert "2/2 key points" in text_of(again)
+    assert "key points covered: 2 of 2" in text_of(again)
     rows = await h.engine.boards.rows(WORKSPACE, None, "this-week")
-    assert [(r.user, r.points, r.answers) for r in rows] == [("bob", 15, 1)]
+    assert [(r.user, r.points, r.answers) for r in rows] == [("bob", 7, 1)]
     async with h.store.transaction() as tx:
         person = await tx.find_person(WORKSPACE, "bob")
         assert person is not None

@@ -108,7 +108,7 @@ async def test_with_two_open_questions_a_bare_answer_asks_which() -> None:
 async def test_an_answer_naming_its_question_goes_there() -> None:
     h, monday, tuesday = await two_open_questions()
     reply = await h.say("alice", f"/drill answer #{monday.id} Keep hot data close, with a TTL.")
-    assert "Answer recorded · 2/2 key points" in reply
+    assert "Answer recorded · key points covered: 2 of 2" in reply
     assert f"Your answer to #{monday.id} (Mon 30 Nov, daily slot)" in reply
     async with h.store.transaction() as tx:
         assert len(await tx.drill_answers(monday.id)) == 1

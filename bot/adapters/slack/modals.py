@@ -87,7 +87,9 @@ def answer_modal(
         "blocks": [
             *shown,
             _answer_input(
-                "Graded against the key points; you can send a new version until the reveal.",
+                # How edits count (bot.domain.scoring), said before the first answer is sent.
+                "Graded against the key points. You can send a new version until the reveal: "
+                "your points count your first answer plus a quarter of any improvement.",
                 "Explain it as you would in an interview",
                 max_length,
             ),

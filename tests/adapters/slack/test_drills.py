@@ -67,7 +67,8 @@ async def test_a_week_of_drills_in_a_channel(everywhere: SlackHarness) -> None:
     assert (await slack.submit(submission)).text == ""
     [feedback] = fake.of("chat.postEphemeral")
     assert (feedback["channel"], feedback["user"]) == (CHANNEL, ALICE)
-    assert "Answer recorded" in feedback["text"] and "2/2 key points" in feedback["text"]
+    assert "Answer recorded" in feedback["text"]
+    assert "key points covered: 2 of 2" in feedback["text"]
     [update] = fake.of("chat.update")
     assert update["ts"] == drill.response["ts"] and "1 answer so far" in json.dumps(
         update["blocks"]
