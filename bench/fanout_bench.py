@@ -36,7 +36,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from bench import databases
+from bench import databases, profiling
 from bot.db.sql_store import SqlStore, open_store
 from bot.domain.model import DrillState, Schedule, Slot
 
@@ -114,19 +114,7 @@ def worker(url: str, api_url: str, workspaces: int, stop_at: float) -> None:
     logging.basicConfig(level=logging.WARNING)
     # The bench stops its workers with SIGTERM: exit normally (a profile gets written).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    profile = os.environ.get("DRILLBOT_BENCH_PROFILE")
-    if not profile:
-        asyncio.run(_worker(url, api_url, workspaces, stop_at))
-        return
-    import cProfile
-
-    # Where a worker's CPU goes (the database thread of aiosqlite is not in it).
-    cProfile.runctx(
-        "asyncio.run(_worker(url, api_url, workspaces, stop_at))",
-        globals(),
-        locals(),
-        f"{profile}.{os.getpid()}",
-    )
+    profiling.run(lambda: _worker(url, api_url, workspaces, stop_at))
 
 
 async def _worker(url: str, api_url: str, workspaces: int, stop_at: float) -> None:

@@ -31,7 +31,6 @@ import asyncio
 import datetime as dt
 import json
 import multiprocessing as mp
-import os
 import statistics
 import sys
 import tempfile
@@ -85,19 +84,9 @@ async def _serve_slack(people: int, conn: Connection) -> None:
 
 # --- the app's process ---------------------------------------------------------------------------
 def serve(db_path: str, api_url: str, workers: int, conn: Connection) -> None:
-    profile = os.environ.get("DRILLBOT_BENCH_PROFILE")
-    if not profile:
-        asyncio.run(_serve(db_path, api_url, workers, conn))
-        return
-    import cProfile
+    from bench import profiling
 
-    # Where the app's CPU goes (aiosqlite's database thread is not in it).
-    cProfile.runctx(
-        "asyncio.run(_serve(db_path, api_url, workers, conn))",
-        globals(),
-        locals(),
-        f"{profile}.{os.getpid()}",
-    )
+    profiling.run(lambda: _serve(db_path, api_url, workers, conn))
 
 
 async def _serve(db_path: str, api_url: str, workers: int, conn: Connection) -> None:
