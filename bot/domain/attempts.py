@@ -51,8 +51,12 @@ def attempt_problem(text: str, prompt: str = "", title: str = "") -> str | None:
         why = "it is too short" if len(found) > 1 else "one word is not an answer"
     else:
         given = set(words(prompt)) | set(words(title))
-        own = {w for w in found if w not in given and w not in FILLER}
-        if len(own) >= MIN_OWN_WORDS:
+        meaningful = {w for w in found if w not in FILLER}
+        if len(meaningful - given) >= MIN_OWN_WORDS:
             return None
-        why = "it repeats the question without saying anything of its own"
+        why = (
+            "it repeats the question without saying anything of its own"
+            if meaningful & given
+            else "it says nothing about the question yet"
+        )
     return f"That does not count as an answer yet: {why}. {WHAT_COUNTS}"

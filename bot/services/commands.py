@@ -315,10 +315,13 @@ class Commands:
 
     async def _away(self, actor: Actor, where: Where, start: dt.date, end: dt.date) -> Message:
         today = await self.boards.today(actor.workspace_id, None)
-        if end < today:
+        if start < today:
+            # Days already past are settled, as `away cancel` keeps them: marking a missed day
+            # away afterwards would mend a broken streak.
+            over = "is already over" if end < today else "starts before today"
             return views.error(
-                f"{start:%d %b %Y}–{end:%d %b %Y} is already over. Give dates from today "
-                f"({today:%Y-%m-%d}) on, e.g. "
+                f"{views.away_period(start, end)} {over}: away days can start today at the "
+                f"earliest. Give dates from today ({today:%Y-%m-%d}) on, e.g. "
                 f"`/drill away {today:%Y-%m-%d} {today + dt.timedelta(days=4):%Y-%m-%d}`."
             )
         cap = self.d.settings.away_max_days

@@ -49,6 +49,13 @@ def test_an_attempt(text: str) -> None:
     assert attempt_problem(text, PROMPT, TITLE) is None
 
 
+def test_the_refusal_names_the_reason_that_applies() -> None:
+    filler = attempt_problem("yes I think so", PROMPT, TITLE)
+    pasted = attempt_problem("Explain how caching works, question 1.", PROMPT, TITLE)
+    assert filler is not None and "says nothing about the question" in filler
+    assert pasted is not None and "repeats the question" in pasted
+
+
 async def test_a_non_attempt_is_refused_and_nothing_is_recorded() -> None:
     h = Harness()
     await h.setup()

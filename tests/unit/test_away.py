@@ -85,6 +85,18 @@ async def test_a_period_longer_than_the_cap_is_refused_and_nothing_is_stored() -
     assert "31 days" in chained and "at most 30 days" in chained
 
 
+async def test_days_already_past_cannot_be_marked_away() -> None:
+    # Marking a missed drill day away afterwards would mend a broken streak.
+    h = Harness(start="2026-12-02T08:00")
+    await h.setup()
+    reply = await h.say("ann", "/drill away 2026-12-01 2026-12-03")
+    assert "starts before today" in reply and "from today (2026-12-02)" in reply
+    over = await h.say("ann", "/drill away 2026-11-30")
+    assert "Mon 30 Nov 2026 (1 day) is already over" in over
+    assert "no away days" in (await h.say("ann", "/drill away list")).lower()
+    assert "Marked you away" in await h.say("ann", "/drill away 2026-12-02 2026-12-03")
+
+
 async def test_the_cap_follows_the_settings() -> None:
     h = Harness(settings=EngineSettings(count_update_delay=0, away_max_days=5))
     await h.setup()
