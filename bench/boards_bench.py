@@ -2,9 +2,9 @@
 
 One workspace of ``--people`` people in 50 channels with ``--answers`` answers: a drill every
 weekday in every channel, each person answering ``--participation`` of their channel's drills
-(so 1,000,000 answers from 10,000 people at 0.4 are a year of drills), with the streak rows
-the answers leave and some away periods, inserted in bulk into the migrated schema (so the
-database's triggers build the weekly totals as they do for every answer). Measured through
+(so 1,000,000 answers from 10,000 people at 0.4 are a year of drills) and some away periods,
+inserted in bulk into the migrated schema (so the database's triggers build the weekly totals
+and the streaks as they do for every answer). Measured through
 the engine as the chat calls it, for people picked at random (most outside the top ten, so
 their rank is counted):
 
@@ -141,11 +141,9 @@ async def seed(store: SqlStore, people: int, answers: int, participation: float)
 
     # Each person keeps to one channel; a per-person habit spreads points and streaks out.
     habit = [min(0.98, max(0.02, rng.gauss(participation, 0.2))) for _ in person_ids]
-    streak: dict[int, list[Any]] = {pid: [0, 0, None] for pid in person_ids}
     batch: list[dict[str, Any]] = []
-    for n, day in enumerate(days):
+    for day in days:
         at = dt.datetime.combine(day, dt.time(10), dt.UTC)
-        previous = days[n - 1] if n else None
         for i, pid in enumerate(person_ids):
             if rng.random() >= habit[i]:
                 continue
@@ -170,29 +168,10 @@ async def seed(store: SqlStore, people: int, answers: int, participation: float)
                     "updated_at": at,
                 }
             )
-            s = streak[pid]
-            s[0] = s[0] + 1 if s[2] == previous and previous is not None else 1
-            s[1] = max(s[1], s[0])
-            s[2] = day
         if len(batch) >= CHUNK:
             await insert(store, AnswerRow, batch)
             batch = []
     await insert(store, AnswerRow, batch)
-    await insert(
-        store,
-        StreakRow,
-        [
-            {
-                "person_id": pid,
-                "channel_id": channel_ids[i % CHANNELS],
-                "current": streak[pid][0],
-                "best": streak[pid][1],
-                "last_date": streak[pid][2],
-            }
-            for i, pid in enumerate(person_ids)
-            if streak[pid][2] is not None
-        ],
-    )
     away = []
     for pid in rng.sample(person_ids, len(person_ids) // 10):
         start = rng.choice(days)

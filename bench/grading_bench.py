@@ -93,6 +93,7 @@ def pasted_logs(rng: random.Random) -> str:
 def clear_stems() -> None:
     text_module.stem.cache_clear()
     text_module._deletions.cache_clear()
+    text_module._typo_targets.cache_clear()  # typo checks of the answer's words, per rubric
 
 
 Case = tuple[str, bool, Callable[[int], str]]

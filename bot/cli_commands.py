@@ -109,7 +109,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.port:
         settings = settings.model_copy(update={"port": args.port})
     configure_logging(settings)
-    platform = args.platform or settings.platform()
+    platforms = (args.platform,) if args.platform else settings.platforms()
+    platform = platforms[0]
     try:
         if platform == "console":
             log_to_file(settings)
@@ -119,12 +120,17 @@ def _run(args: argparse.Namespace) -> int:
             return asyncio.run(
                 run_console(settings, ConsoleOptions(start, args.tz), sys.stdin, sys.stdout)
             )
+        if len(platforms) > 1:
+            from bot.adapters.both import run_both
+
+            return asyncio.run(run_both(settings))
         if platform == "slack":
             from bot.adapters.slack.main import run_slack
 
             return asyncio.run(run_slack(settings))
-        print("drillbot: the Discord adapter is not part of this release yet", file=sys.stderr)
-        return 2
+        from bot.adapters.discord.main import run_discord
+
+        return asyncio.run(run_discord(settings))
     except StartupError as exc:
         print(exc, file=sys.stderr)
         return 1
@@ -249,7 +255,9 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         "--start", type=_start, help="console: the clock's start, e.g. 2026-11-30T08:00"
     )
     run.add_argument("--tz", type=_zone, default="UTC", help="console: the channel's time zone")
-    run.add_argument("--port", type=int, help="HTTP port (Slack over HTTP); default $PORT or 3000")
+    run.add_argument(
+        "--port", type=int, help="HTTP port (Slack over HTTP, /healthz); default $PORT or 3000"
+    )
     run.set_defaults(func=_run)
 
     board = sub.add_parser("leaderboard", help="print a leaderboard for a team lead")
@@ -268,6 +276,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     board.add_argument("--json", action="store_true", help="the same as --format json")
     board.set_defaults(func=_leaderboard)
+
+    from bot.adapters.discord.cli import register as register_discord
+
+    register_discord(sub)
 
     try:
         from bot.db.cli import register as register_db

@@ -39,6 +39,15 @@ class Settings(BaseSettings):
     slack_client_secret: SecretStr | None = Field(default=None, alias="SLACK_CLIENT_SECRET")
     slack_api_url: str | None = Field(default=None, alias="SLACK_API_URL")
     discord_token: SecretStr | None = Field(default=None, alias="DISCORD_TOKEN")
+    discord_api_url: str | None = Field(default=None, alias="DISCORD_API_URL")
+    """discord.py's REST base (default https://discord.com/api/v10): a proxy or a test double."""
+    discord_gateway_url: str | None = Field(default=None, alias="DISCORD_GATEWAY_URL")
+    discord_shard_count: int | None = Field(default=None, ge=1, alias="DISCORD_SHARD_COUNT")
+    discord_shard_ids: str | None = Field(default=None, alias="DISCORD_SHARD_IDS")
+    """The shards this process runs, e.g. ``0,1`` or ``0-3`` (with DISCORD_SHARD_COUNT)."""
+    discord_application_id: str | None = Field(default=None, alias="DISCORD_APPLICATION_ID")
+    discord_message_content: bool = Field(default=True, alias="DISCORD_MESSAGE_CONTENT")
+    """Ask for the privileged Message Content intent (incident answers typed in threads)."""
     port: int = Field(default=3000, alias="PORT")
 
     @property
@@ -52,6 +61,15 @@ class Settings(BaseSettings):
         if self.discord_token:
             return "discord"
         return "console"
+
+    def platforms(self) -> tuple[Platform, ...]:
+        """Every chat platform whose credentials are set (both: one process serves both)."""
+        found: list[Platform] = []
+        if self.slack_bot_token or self.slack_app_token or self.slack_signing_secret:
+            found.append("slack")
+        if self.discord_token:
+            found.append("discord")
+        return tuple(found) or ("console",)
 
     def env_for_db(self) -> dict[str, str]:
         env = {"DRILLBOT_DATA_DIR": str(self.data_dir)}

@@ -52,7 +52,7 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
-TABLE_MODULES_OUTSIDE_DB = ("bot.adapters.slack.installations",)
+TABLE_MODULES_OUTSIDE_DB = ("bot.adapters.slack.installations", "bot.adapters.discord.state")
 """Modules outside ``bot.db`` that declare tables on ``bot.db.tables.metadata``."""
 
 

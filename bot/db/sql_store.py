@@ -65,7 +65,7 @@ from bot.domain.model import (
     Slot,
     Streak,
 )
-from bot.services.store import StoreUnavailable
+from bot.services.store import NewPick, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -531,8 +531,12 @@ class SqlTx(FairScoringTx):
         now: dt.datetime,
         delivery: str | None = None,
     ) -> Answer | None:
+        # The database advances the streak in the same statement (migration 0010). On SQLite
+        # the row's id comes back with the cursor, a hop to the driver's thread fewer than
+        # fetching a RETURNING row.
+        sqlite = self._conn.dialect.name == "sqlite"
         result = await self._execute_text(
-            hot_sql.INSERT_ANSWER,
+            hot_sql.INSERT_ANSWER_SQLITE if sqlite else hot_sql.INSERT_ANSWER,
             {
                 "drill_id": drill.id,
                 "person_id": person_id,
@@ -551,7 +555,10 @@ class SqlTx(FairScoringTx):
                 "updated_at": now,
             },
         )
-        answer_id = result.scalar_one_or_none()
+        if sqlite:
+            answer_id = result.lastrowid if result.rowcount == 1 else None
+        else:
+            answer_id = result.scalar_one_or_none()
         if answer_id is None:
             return None
         # The row is exactly what was sent; reading it back would only cost time.
@@ -573,6 +580,64 @@ class SqlTx(FairScoringTx):
             updated_at=now.astimezone(dt.UTC),
             delivery=delivery,
         )
+
+    async def insert_picks(self, picks: Sequence[NewPick]) -> list[bool]:
+        if not picks:
+            return []
+        if len(picks) == 1:
+            # A lone pick takes the answer's statement, compiled once; a multi-row INSERT is
+            # compiled for each call.
+            p = picks[0]
+            answer = await self.insert_answer(
+                drill=p.drill,
+                person_id=p.person_id,
+                choice=p.choice,
+                text=None,
+                correct=p.correct,
+                coverage=None,
+                covered=(),
+                mistakes=(),
+                points=p.points,
+                now=p.now,
+            )
+            return [answer is not None]
+        # One multi-row statement for a burst of clicks: a statement per pick would hold the
+        # write lock (SQLite's, or the rows' on PostgreSQL) for a round trip each.
+        result = await self._execute(
+            self._insert(AnswerRow)
+            .values(
+                [
+                    {
+                        "drill_id": p.drill.id,
+                        "person_id": p.person_id,
+                        "workspace_id": p.drill.workspace_id,
+                        "channel_id": p.drill.channel_id,
+                        "local_date": p.drill.local_date,
+                        "choice": p.choice,
+                        "text": None,
+                        "correct": p.correct,
+                        "coverage": None,
+                        "covered": [],
+                        "mistakes": [],
+                        "points": p.points,
+                        "delivery": None,
+                        "created_at": p.now,
+                        "updated_at": p.now,
+                    }
+                    for p in picks
+                ]
+            )
+            .on_conflict_do_nothing(index_elements=[AnswerRow.drill_id, AnswerRow.person_id])
+            .returning(AnswerRow.drill_id, AnswerRow.person_id)
+        )
+        inserted = {(row.drill_id, row.person_id) for row in result}
+        # Rows go in in order, so of two picks by one person in one call the first went in.
+        went_in: list[bool] = []
+        for p in picks:
+            key = (p.drill.id, p.person_id)
+            went_in.append(key in inserted)
+            inserted.discard(key)
+        return went_in
 
     async def update_answer(
         self,
@@ -657,14 +722,6 @@ class SqlTx(FairScoringTx):
                 },
             )
         )
-
-    async def advance_streak(self, person_id: int, channel_id: int, day: dt.date) -> Streak:
-        # One statement, so an answer costs no extra round trips for its streak. It mirrors
-        # bot.domain.streaks.advance; the contract tests hold the two to the same results.
-        result = await self._execute_text(
-            hot_sql.ADVANCE_STREAK, {"person_id": person_id, "channel_id": channel_id, "day": day}
-        )
-        return rows.streak(result.one())
 
     async def streaks(self, person_ids: Sequence[int]) -> list[Streak]:
         if not person_ids:

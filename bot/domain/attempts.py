@@ -10,6 +10,7 @@ MCQ picks are not attempts in this sense: a pick is always a choice.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 MIN_WORDS = 3
 """An attempt has at least this many words (letters or digits), a short sentence's worth."""
@@ -41,6 +42,12 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text.casefold())
 
 
+@lru_cache(maxsize=1024)
+def _question_words(prompt: str, title: str) -> frozenset[str]:
+    # The same few hundred questions, checked against on every answer.
+    return frozenset(words(prompt)) | frozenset(words(title))
+
+
 def attempt_problem(text: str, prompt: str = "", title: str = "") -> str | None:
     """Why ``text`` is not an attempt at the question with this prompt and title, in a line
     that also says what counts; None when it is one."""
@@ -50,7 +57,7 @@ def attempt_problem(text: str, prompt: str = "", title: str = "") -> str | None:
     elif len(found) < MIN_WORDS:
         why = "it is too short" if len(found) > 1 else "one word is not an answer"
     else:
-        given = set(words(prompt)) | set(words(title))
+        given = _question_words(prompt, title)
         meaningful = {w for w in found if w not in FILLER}
         if len(meaningful - given) >= MIN_OWN_WORDS:
             return None

@@ -329,6 +329,17 @@ def _usage(name: str) -> str:
     return USAGE[name]
 
 
+def summary(name: str) -> str:
+    """What the command does, in a few words (help's overview line), for platforms that list
+    commands in a picker of their own (Discord's slash commands)."""
+    return _SUMMARY[name]
+
+
+def setting_summary(key: str) -> str:
+    """What a `setup` setting means (one of ``schedule_rules.SETTING_KEYS``)."""
+    return _SETTING_HELP[key]
+
+
 def _overview_line(name: str) -> str:
     syntax, example = _SYNTAX[name]
     line = f"• `{syntax}`: {_SUMMARY[name]}"

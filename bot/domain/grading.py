@@ -7,7 +7,7 @@ terms rather than statements, less a fixed penalty per mistake shown; when eithe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Container, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,6 +18,7 @@ from bot.domain.text import (
     NOUN_NEGATION_STEM,
     SOFT_NEGATIONS,
     Document,
+    VocabularyIndex,
     content_stems,
     has_negation,
     parse_document,
@@ -63,13 +64,80 @@ class Grade:
 
 @lru_cache(maxsize=8192)
 def compile_rule(rule: str) -> CompiledRule:
+    # Alternatives that differ only in inflection ("hand | hands | handed") are one phrase once
+    # stemmed: searched for once.
     return tuple(
         tuple(
-            (content_stems(alt, keep_negations=has_negation(alt)), has_negation(alt))
-            for alt in group
+            dict.fromkeys(
+                (content_stems(alt, keep_negations=has_negation(alt)), has_negation(alt))
+                for alt in group
+            )
         )
         for group in parse_rule(rule)
     )
+
+
+@lru_cache(maxsize=8192)
+def rule_vocabulary(rule: str) -> tuple[tuple[frozenset[str], ...], ...]:
+    """Per group of a rule, the stems each of its phrases needs: a rule can match only if every
+    group has a phrase whose stems all may be in the answer (``Document.reachable``)."""
+    return tuple(tuple(frozenset(stems) for stems, _ in group) for group in compile_rule(rule))
+
+
+@lru_cache(maxsize=1024)
+def vocabulary_index(rules: tuple[str, ...]) -> VocabularyIndex:
+    """The stems a rubric's rules look for, indexed for ``Document.search``."""
+    return VocabularyIndex.of(
+        stems for rule in rules for group in compile_rule(rule) for stems, _ in group
+    )
+
+
+@dataclass(frozen=True)
+class _Rubric:
+    """A rubric's rules (its points' and its mistakes'), indexed to tell at once which of them
+    an answer might match."""
+
+    index: VocabularyIndex
+    rules_by_stem: dict[str, tuple[str, ...]]
+    """Each rule under every stem of its most selective group (the one with fewest stems):
+    one of them must be in the answer for the rule to match."""
+
+    def possible_rules(self, reachable: frozenset[str]) -> set[str]:
+        """A superset of the rules that match an answer holding the ``reachable`` stems."""
+        possible: set[str] = set()
+        for found in reachable:
+            rules = self.rules_by_stem.get(found)
+            if rules:
+                possible.update(rules)
+        return possible
+
+
+@lru_cache(maxsize=1024)
+def _rubric(rules: tuple[str, ...]) -> _Rubric:
+    by_stem: dict[str, list[str]] = {}
+    for rule in dict.fromkeys(rules):
+        selective = min(
+            (frozenset().union(*group) for group in rule_vocabulary(rule)),
+            key=len,
+        )
+        for needed in selective:
+            by_stem.setdefault(needed, []).append(rule)
+    return _Rubric(
+        vocabulary_index(rules), {needed: tuple(found) for needed, found in by_stem.items()}
+    )
+
+
+def _may_match(rule: str, reachable: frozenset[str] | None) -> bool:
+    if reachable is None:
+        return True
+    # Loops rather than all()/any() over generators: this runs for every rule of the rubric.
+    for group in rule_vocabulary(rule):
+        for needed in group:
+            if needed <= reachable:
+                break
+        else:
+            return False
+    return True
 
 
 Hit = tuple[int, int, bool]
@@ -94,14 +162,32 @@ def _negation_in_place(doc: Document, stems: tuple[str, ...], start: int, end: i
     return True
 
 
-def _group_hits(doc: Document, group: tuple[Phrase, ...], first_only: bool) -> list[Hit]:
-    hits: list[Hit] = []
-    for stems, negative in group:
+def _group_hits(
+    doc: Document,
+    group: tuple[Phrase, ...],
+    first_only: bool,
+    needs: tuple[frozenset[str], ...] = (),
+) -> list[Hit]:
+    """Every hit of the group's phrases; ``needs`` (the group's ``rule_vocabulary``) skips a
+    phrase with a stem the answer cannot hold without searching for it."""
+    return list(_each_hit(doc, group, first_only, needs))
+
+
+def _each_hit(
+    doc: Document,
+    group: tuple[Phrase, ...],
+    first_only: bool,
+    needs: tuple[frozenset[str], ...] = (),
+) -> Iterator[Hit]:
+    # Lazily, so a caller that needs one hit that stands stops searching when it has it.
+    reachable = doc.reachable if needs else None
+    for n, (stems, negative) in enumerate(group):
+        if reachable is not None and not needs[n] <= reachable:
+            continue
         for start, end in phrase_spans(doc, stems, first_only=first_only and not negative):
             if negative and not _negation_in_place(doc, stems, start, end):
                 continue
-            hits.append((start, end, negative))
-    return hits
+            yield (start, end, negative)
 
 
 def _stands(doc: Document, hit: Hit, own: frozenset[int]) -> bool:
@@ -119,16 +205,26 @@ def rule_matches(doc: Document, rule: str, claim: bool = False) -> bool:
     earlier clause does not deny what a later clause states about it ("don't page with OFFSET,
     it gets slow" says OFFSET is slow); a claim (a mistake) must stand undenied throughout.
     """
+    if not _may_match(rule, doc.reachable):
+        return False
     compiled = compile_rule(rule)
+    needs = rule_vocabulary(rule)
     if len(compiled) == 1:
         # One group: any hit that stands will do, and the first one found ends the search.
-        return any(_stands(doc, hit, frozenset()) for hit in _group_hits(doc, compiled[0], False))
-    groups = [_group_hits(doc, group, False) for group in compiled]
-    if any(not hits for hits in groups):
-        return False
+        return any(
+            _stands(doc, hit, frozenset()) for hit in _each_hit(doc, compiled[0], False, needs[0])
+        )
+    groups: list[list[Hit]] = []
+    for group, group_needs in zip(compiled, needs, strict=True):
+        hits = _group_hits(doc, group, False, group_needs)
+        if not hits:
+            return False
+        groups.append(hits)
     sentences = set.intersection(*({doc.sentence[h[0]] for h in hits} for hits in groups))
     if not sentences:
         return False
+    if not doc.negates:
+        return True  # every hit stands, and some sentence has a hit of every group
     own = frozenset(
         i
         for hits in groups
@@ -168,13 +264,26 @@ def _echo_only(doc: Document, rule: str, echo: frozenset[str]) -> bool:
     return True
 
 
-def covers(doc: Document, point: KeyPoint, echo: frozenset[str] = frozenset()) -> bool:
+def covers(
+    doc: Document,
+    point: KeyPoint,
+    echo: frozenset[str] = frozenset(),
+    possible: Container[str] | None = None,
+) -> bool:
     """Whether the answer covers the point; with ``echo`` (the answer rewords the prompt), a
-    rule matched only by the prompt's own words does not count."""
+    rule matched only by the prompt's own words does not count. Rules outside ``possible``
+    (``_Rubric.possible_rules``) are known not to match."""
     return any(
-        rule_matches(doc, rule) and not (echo and _echo_only(doc, rule, echo))
+        (possible is None or rule in possible)
+        and rule_matches(doc, rule)
+        and not (echo and _echo_only(doc, rule, echo))
         for rule in point.covered_by
     )
+
+
+@lru_cache(maxsize=1024)
+def _prompt_stems(prompt: str) -> frozenset[str]:
+    return frozenset(content_stems(prompt))
 
 
 def _rewords_prompt(doc: Document, prompt_stems: frozenset[str]) -> bool:
@@ -184,8 +293,11 @@ def _rewords_prompt(doc: Document, prompt_stems: frozenset[str]) -> bool:
     return sum(s in prompt_stems for s in content) >= ECHO_SHARE * len(content)
 
 
-def shows(doc: Document, mistake: Mistake) -> bool:
-    return any(rule_matches(doc, rule, claim=True) for rule in mistake.signals)
+def shows(doc: Document, mistake: Mistake, possible: Container[str] | None = None) -> bool:
+    return any(
+        (possible is None or rule in possible) and rule_matches(doc, rule, claim=True)
+        for rule in mistake.signals
+    )
 
 
 def prose_factor(doc: Document) -> float:
@@ -208,11 +320,17 @@ def grade_points(
         # prompt also uses ("one thread", "by default") is still the answer's, unless nearly
         # the whole answer is the prompt reworded.
         doc.excluded = shared_ngrams(doc, prompt, n=ECHO_RUN)
-        prompt_stems = frozenset(content_stems(prompt))
+        prompt_stems = _prompt_stems(prompt)
         if _rewords_prompt(doc, prompt_stems):
             echo = prompt_stems
-    covered = [p for p in points if covers(doc, p, echo)]
-    shown = [m for m in mistakes if shows(doc, m)]
+    rubric = _rubric(
+        tuple(r for p in points for r in p.covered_by)
+        + tuple(r for m in mistakes for r in m.signals)
+    )
+    # Once the copied text is excluded: what is searched for is then found as it counts.
+    possible = rubric.possible_rules(doc.search(rubric.index))
+    covered = [p for p in points if covers(doc, p, echo, possible)]
+    shown = [m for m in mistakes if shows(doc, m, possible)]
     total = sum(p.weight for p in points) or 1.0
     coverage = sum(p.weight for p in covered) / total
     penalised = min(len(shown), MAX_PENALISED_MISTAKES)

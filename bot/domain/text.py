@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 
 import snowballstemmer
 
@@ -17,17 +19,23 @@ _WORD = re.compile(r"[a-z0-9]+")
 # A phrase must stand within one sentence; a negation reaches only within its clause.
 # A single line break is only wrapping (answers pasted from an editor or an email are often
 # hard-wrapped); a blank line or a new list item ends the sentence.
-_SENTENCE = re.compile(r"[.;!?]+(?:\s|$)|\n\s*\n|\n(?=[ \t]*(?:[-*•–]|\d+[.)])[ \t])")
+_SENTENCE_END = r"[.;!?]+(?:\s|$)|\n\s*\n|\n(?=[ \t]*(?:[-*•–]|\d+[.)])[ \t])"
+_SENTENCE_STARTS = frozenset(".;!?\n")
+"""The characters a sentence end begins with: none of them is in a word or a clause mark."""
 # Subordinate clauses bound a negation too: in "if you don't handle it, the process crashes" or
 # "not X because Y" the negation does not reach the other clause. A connective that rules quote
 # ("since the deploy", "when did it start", "try things until") opens the next clause and stays a
-# word (a lookahead); the stop words among them are dropped as every stop word is, so they do
-# not widen the window a phrase must fit in, and are counted apart as the small words they are.
-_DROPPED_CONNECTIVE = re.compile(r"\b(?:so|because|which|if)\b")
-_CLAUSE = re.compile(
-    r"[,:()]|\b(?:so|because|which|if)\b|"
-    r"(?=\b(?:but|however|whereas|while|although|though|since|unless|until|when)\b)"
+# word; the stop words among them are dropped as every stop word is, so they do not widen the
+# window a phrase must fit in, and are counted apart as the small words they are.
+_CLAUSE_MARKS = frozenset(",:()")
+_DROPPED_CONNECTIVES = frozenset("so because which if".split())
+_CLAUSE_OPENERS = frozenset(
+    "but however whereas while although though since unless until when".split()
 )
+# One scan splits sentences, clauses and words at once. Connectives are whole runs of word
+# characters (\w, as a regex word boundary sees them), so "if" in "if_ready" opens no clause
+# while the words in it are still "if" and "ready".
+_TOKEN = re.compile(r"\w+|[,:()]|" + _SENTENCE_END)
 _APOSTROPHE = re.compile(r"['’`]")
 
 # Only words that carry no technical meaning: "out" (scale out), "up", "all", "same", "only",
@@ -169,6 +177,49 @@ def is_typo_of(a: str, b: str) -> bool:
 FUZZY_MIN_LENGTH = 5
 
 
+def _typo_prone(token: str) -> bool:
+    """Whether a phrase stem is long enough to be looked for with a typo."""
+    return len(token) >= FUZZY_MIN_LENGTH and not token.isdigit()
+
+
+@dataclass(frozen=True, eq=False)
+class VocabularyIndex:
+    """The stems a rubric looks for, indexed so that ``Document.search`` finds them all in one
+    pass over the answer's words."""
+
+    tokens: frozenset[str]
+    by_deletion: dict[str, tuple[str, ...]]
+    """Each one-letter deletion of the typo-prone stems (and each such stem itself), to the
+    stems: a word and a stem one typo apart share one."""
+
+    @classmethod
+    def of(cls, phrases: Iterable[tuple[str, ...]]) -> VocabularyIndex:
+        tokens = frozenset(token for phrase in phrases for token in phrase)
+        by_deletion: dict[str, list[str]] = defaultdict(list)
+        for token in sorted(tokens):
+            if _typo_prone(token):
+                for variant in _deletions(token):
+                    by_deletion[variant].append(token)
+        return cls(tokens, {key: tuple(found) for key, found in by_deletion.items()})
+
+    def typos_of(self, word: str) -> tuple[str, ...]:
+        """The stems of the rubric that ``word`` (a stem of the answer) is a typo of."""
+        return _typo_targets(self, word)
+
+
+@lru_cache(maxsize=65536)
+def _typo_targets(index: VocabularyIndex, word: str) -> tuple[str, ...]:
+    # Answers to one question use much the same words: each is checked against the rubric once.
+    return tuple(
+        {
+            token
+            for variant in _deletions(word)
+            for token in index.by_deletion.get(variant, ())
+            if token != word and is_typo_of(word, token)
+        }
+    )
+
+
 @dataclass
 class Document:
     """An answer, tokenised once and then searched for many phrases."""
@@ -190,12 +241,72 @@ class Document:
     conjunction: list[bool]
     """Whether each word ends the reach of a negation ("and", "then")."""
     positions: dict[str, list[int]] = field(default_factory=dict)
-    _fuzzy: dict[str, set[str]] = field(default_factory=dict)
+    _fuzzy: dict[str, set[str]] | None = None
+    """Each one-letter deletion of the answer's words, to the words: built when a typo is first
+    looked for (most answers are graded without one)."""
     _cache: dict[str, list[int]] = field(default_factory=dict)
+    _spans: dict[tuple[tuple[str, ...], int], list[tuple[int, int]]] = field(default_factory=dict)
+    """``phrase_spans`` already found, by phrase and slack."""
     excluded: set[int] = field(default_factory=set)
     """Positions that do not count (text pasted from the prompt)."""
     connectives: int = 0
     """Connectives ("so", "because") that separate clauses and are not among the words."""
+    negates: bool = True
+    """False when no word negates (``negator`` and ``soft`` all false): then nothing is
+    negated, as in most answers."""
+    reachable: frozenset[str] | None = None
+    """The rubric's stems that ``find`` finds here, once ``search`` has looked for them all;
+    None before. A rule needing a stem outside it cannot match, which settles most rules of a
+    rubric with set operations alone."""
+    _searched: frozenset[str] = frozenset()
+    """The stems ``search`` looked for: those it did not find are not here."""
+
+    def search(self, index: VocabularyIndex) -> frozenset[str]:
+        """Find every stem of a rubric at once, once ``excluded`` is settled.
+
+        The answer has a few dozen words and the rubric hundreds of stems: going over the
+        words, each checked once for the stems it is a typo of, is cheaper than a look-up of
+        every stem, and tells exactly which stems are here (``reachable``, returned).
+        """
+        positions = self.positions
+        found = {token: positions[token] for token in positions.keys() & index.tokens}
+        typos: dict[str, set[int]] = {}
+        for word in self._typo_sources():
+            for token in index.typos_of(word):
+                spots = typos.get(token)
+                if spots is None:
+                    spots = typos[token] = set(found.get(token, ()))
+                spots.update(positions[word])
+        for token, spots in typos.items():
+            found[token] = sorted(spots)
+        if self.excluded:
+            found = self._without_excluded(found)
+        self._cache = found
+        self._spans = {}
+        self._searched = index.tokens
+        self.reachable = frozenset(found)
+        return self.reachable
+
+    def _without_excluded(self, found: dict[str, list[int]]) -> dict[str, list[int]]:
+        kept_found: dict[str, list[int]] = {}
+        for token, spots in found.items():
+            kept = [p for p in spots if p not in self.excluded]
+            if kept:
+                kept_found[token] = kept
+        return kept_found
+
+    def _typo_sources(self) -> set[str]:
+        # Joined forms ("eventloop") match exactly only, so only the words themselves.
+        return {s for s in self.stems if len(s) >= FUZZY_MIN_LENGTH - 1 and not s.isdigit()}
+
+    def _fuzzy_index(self) -> dict[str, set[str]]:
+        if self._fuzzy is None:
+            fuzzy: dict[str, set[str]] = defaultdict(set)
+            for word in self._typo_sources():
+                for variant in _deletions(word):
+                    fuzzy[variant].add(word)
+            self._fuzzy = dict(fuzzy)
+        return self._fuzzy
 
     @property
     def stopword_ratio(self) -> float:
@@ -206,8 +317,9 @@ class Document:
         total = len(self.stems)
         if not total:
             return 0.0
-        content = set(self.content)
-        small = sum(1 for i, s in enumerate(self.stems) if i not in content or s in _RELATING)
+        stems = self.stems
+        relating = sum(1 for i in self.content if stems[i] in _RELATING)
+        small = total - len(self.content) + relating
         return (small + self.connectives) / (total + self.connectives)
 
     def find(self, token: str) -> list[int]:
@@ -215,10 +327,13 @@ class Document:
         cached = self._cache.get(token)
         if cached is not None:
             return cached
+        if token in self._searched:
+            return []
         found = set(self.positions.get(token, ()))
-        if len(token) >= FUZZY_MIN_LENGTH and not token.isdigit():
+        if _typo_prone(token):
+            fuzzy = self._fuzzy_index()
             for variant in _deletions(token):
-                for candidate in self._fuzzy.get(variant, ()):
+                for candidate in fuzzy.get(variant, ()):
                     if candidate != token and is_typo_of(candidate, token):
                         found.update(self.positions[candidate])
         result = sorted(p for p in found if p not in self.excluded)
@@ -234,6 +349,8 @@ class Document:
         Y" denies Y, not X). Positions in ``ignore`` are the rule's own words ("doesn't crash"
         in a rule that looks for that claim) and never negate the rule's other parts.
         """
+        if not self.negates:
+            return False
         for i in range(start, end + 1):
             if (self.negator[i] or self.soft[i]) and i not in ignore:
                 return True
@@ -266,51 +383,95 @@ _RELATING = frozenset(
 )
 
 
-def parse_document(text: str) -> Document:
-    lowered = _APOSTROPHE.sub("", text.lower())
-    raw: list[str] = []
-    sentence: list[int] = []
-    clause: list[int] = []
-    clause_no = 0
-    connectives = 0
-    for sentence_no, sentence_text in enumerate(_SENTENCE.split(lowered)):
-        connectives += len(_DROPPED_CONNECTIVE.findall(sentence_text))
-        for part in _CLAUSE.split(sentence_text):
+_NEGATION_STEMS = {word: _stem_token(word) for word in NEGATIONS}
+_NOT_CONTENT = STOPWORDS | NEGATIONS
+
+
+@dataclass
+class _Words:
+    words: list[str] = field(default_factory=list)
+    sentence: list[int] = field(default_factory=list)
+    clause: list[int] = field(default_factory=list)
+    connectives: int = 0
+
+
+_OPENS_CLAUSE, _ENDS_CLAUSE, _DROPPED = range(3)
+_BOUNDARY_KINDS = {
+    **dict.fromkeys(_CLAUSE_OPENERS, _OPENS_CLAUSE),
+    **dict.fromkeys(_CLAUSE_MARKS, _ENDS_CLAUSE),
+    **dict.fromkeys(_DROPPED_CONNECTIVES, _DROPPED),
+}
+
+
+def _split_words(lowered: str) -> _Words:
+    """The words of a lowered answer, each with its sentence and clause number."""
+    split = _Words()
+    words, sentence, clause = split.words, split.sentence, split.clause
+    sentence_no = 0
+    clause_no = 1
+    for token in _TOKEN.findall(lowered):
+        kind = _BOUNDARY_KINDS.get(token)
+        if kind is None:
+            if token[0] in _SENTENCE_STARTS:
+                sentence_no += 1
+                clause_no += 1
+                continue
+        else:
             clause_no += 1
-            for word in _WORD.findall(part):
-                raw.append(word)
+            if kind == _DROPPED:
+                split.connectives += 1
+            if kind != _OPENS_CLAUSE:
+                continue
+        if token.isascii() and token.isalnum():
+            words.append(token)
+            sentence.append(sentence_no)
+            clause.append(clause_no)
+        else:
+            # A run of word characters holding some outside [a-z0-9] ("snake_case", accents).
+            for word in _WORD.findall(token):
+                words.append(word)
                 sentence.append(sentence_no)
                 clause.append(clause_no)
-    stems = [_stem_token(w) for w in raw]
-    content = [i for i, w in enumerate(raw) if w not in STOPWORDS and w not in NEGATIONS]
-    positions: dict[str, list[int]] = defaultdict(list)
+    return split
+
+
+def _positions(words: list[str], stems: list[str], sentence: list[int]) -> dict[str, list[int]]:
+    """Where each stem stands, in increasing order, joined forms of two words included."""
+    positions: dict[str, list[int]] = {}
+    last = len(words) - 1
     for pos, s in enumerate(stems):
-        positions[s].append(pos)
-    fuzzy: dict[str, set[str]] = defaultdict(set)
-    for s in positions:
-        if len(s) >= FUZZY_MIN_LENGTH - 1 and not s.isdigit():
-            for variant in _deletions(s):
-                fuzzy[variant].add(s)
-    # "eventloop" and "event loop", "nonblocking" and "non blocking" are the same words; joined
-    # forms match exactly only, never as typos.
-    for pos in range(len(raw) - 1):
-        if sentence[pos] != sentence[pos + 1]:
-            continue
-        joined = stem(raw[pos] + raw[pos + 1])
-        if joined not in (stems[pos], stems[pos + 1]):
-            positions[joined].append(pos)
+        spots = positions.get(s)
+        if spots is None:
+            positions[s] = [pos]
+        else:
+            spots.append(pos)
+        # "eventloop" and "event loop", "nonblocking" and "non blocking" are the same words;
+        # joined forms match exactly only, never as typos.
+        if pos < last and sentence[pos] == sentence[pos + 1]:
+            joined = stem(words[pos] + words[pos + 1])
+            if joined != s and joined != stems[pos + 1]:
+                positions.setdefault(joined, []).append(pos)
+    return positions
+
+
+def parse_document(text: str) -> Document:
+    split = _split_words(_APOSTROPHE.sub("", text.lower()))
+    raw = split.words
+    stems = [_NEGATION_STEMS.get(w) or stem(w) for w in raw]
+    negator = list(map(NEGATIONS.__contains__, raw))
+    soft = list(map(SOFT_NEGATIONS.__contains__, raw))
     return Document(
         stems=stems,
-        content=content,
-        sentence=sentence,
-        clause=clause,
-        negator=[w in NEGATIONS for w in raw],
-        soft=[w in SOFT_NEGATIONS for w in raw],
-        bridge=[w in AUXILIARIES for w in raw],
-        conjunction=[w in CONJUNCTIONS for w in raw],
-        positions=dict(positions),
-        _fuzzy=dict(fuzzy),
-        connectives=connectives,
+        content=[i for i, w in enumerate(raw) if w not in _NOT_CONTENT],
+        sentence=split.sentence,
+        clause=split.clause,
+        negator=negator,
+        soft=soft,
+        bridge=list(map(AUXILIARIES.__contains__, raw)),
+        conjunction=list(map(CONJUNCTIONS.__contains__, raw)),
+        positions=_positions(raw, stems, split.sentence),
+        connectives=split.connectives,
+        negates=any(negator) or any(soft),
     )
 
 
@@ -319,26 +480,59 @@ def phrase_spans(
 ) -> list[tuple[int, int]]:
     """Every tight window, within one sentence, holding all of the phrase's stems in any order
     (with ``first_only``, just the first one found: enough to know the phrase is there)."""
+    # Rubrics repeat phrases across rules ("thread pool", "check"): each is searched once.
+    key = (phrase, slack)
+    spans = doc._spans.get(key)
+    if first_only:
+        # The first window found is the first of them all.
+        return spans[:1] if spans is not None else _spans(doc, phrase, slack, first_only=True)
+    if spans is None:
+        spans = doc._spans[key] = _spans(doc, phrase, slack, first_only=False)
+    return spans
+
+
+def _spans(
+    doc: Document, phrase: tuple[str, ...], slack: int, first_only: bool
+) -> list[tuple[int, int]]:
     if not phrase:
         return []
     if len(phrase) == 1:  # most alternatives are one word: no window to find
         found = doc.find(phrase[0])
         return [(p, p) for p in (found[:1] if first_only else found)]
     occurrences: list[tuple[int, int]] = []
-    for k, token in enumerate(dict.fromkeys(phrase)):
+    distinct = dict.fromkeys(phrase)
+    for k, token in enumerate(distinct):
         found = doc.find(token)
         if not found:
             return []
-        occurrences.extend((p, k) for p in found)
-    wanted = len(set(phrase))
+        occurrences += zip(found, repeat(k))
+    wanted = len(distinct)
     if wanted == 1:
         return (
             [(p, p) for p, _ in occurrences[:1]] if first_only else [(p, p) for p, _ in occurrences]
         )
-    occurrences.sort()
     limit = len(phrase) + slack
+    if len(occurrences) == wanted:
+        # Each stem once, as in most answers: the one window is from the first to the last.
+        start = min(p for p, _ in occurrences)
+        end = max(p for p, _ in occurrences)
+        tight = end - start < limit and doc.sentence[start] == doc.sentence[end]
+        return [(start, end)] if tight else []
+    occurrences.sort()
+    return _windows(occurrences, wanted, limit, doc.sentence, first_only)
+
+
+def _windows(
+    occurrences: list[tuple[int, int]],
+    wanted: int,
+    limit: int,
+    sentence: list[int],
+    first_only: bool,
+) -> list[tuple[int, int]]:
+    """The windows of sorted (position, stem number) occurrences that hold every stem, span
+    fewer than ``limit`` words and stand within one sentence."""
     spans: list[tuple[int, int]] = []
-    counts: dict[int, int] = defaultdict(int)
+    counts = [0] * wanted
     have = 0
     left = 0
     for pos, k in occurrences:
@@ -346,12 +540,11 @@ def phrase_spans(
             have += 1
         counts[k] += 1
         while have == wanted:
-            start = occurrences[left][0]
-            if pos - start < limit and doc.sentence[start] == doc.sentence[pos]:
+            start, lk = occurrences[left]
+            if pos - start < limit and sentence[start] == sentence[pos]:
                 spans.append((start, pos))
                 if first_only:
                     return spans
-            lk = occurrences[left][1]
             counts[lk] -= 1
             if counts[lk] == 0:
                 have -= 1
@@ -359,14 +552,36 @@ def phrase_spans(
     return spans
 
 
+@lru_cache(maxsize=1024)
+def _source_grams(source: str, n: int) -> frozenset[tuple[str, ...]]:
+    # The source is a question's prompt: the same few hundred strings, graded against again
+    # and again.
+    src = content_stems(source)
+    return frozenset(src[i : i + n] for i in range(len(src) - n + 1))
+
+
+@lru_cache(maxsize=1024)
+def _source_gram_stems(source: str, n: int) -> frozenset[str]:
+    return frozenset(s for gram in _source_grams(source, n) for s in gram)
+
+
 def shared_ngrams(doc: Document, source: str, n: int = 5) -> set[int]:
     """Content positions of ``doc`` inside a run of n words that also stands in ``source``."""
-    src = content_stems(source)
-    grams = {src[i : i + n] for i in range(len(src) - n + 1)}
+    grams = _source_grams(source, n)
+    gram_stems = _source_gram_stems(source, n)
+    stems = doc.stems
     content = doc.content
     hits: set[int] = set()
-    for i in range(len(content) - n + 1):
-        window = content[i : i + n]
-        if tuple(doc.stems[p] for p in window) in grams:
-            hits.update(range(window[0], window[-1] + 1))
+    # Only a run of n content words all found in the source's runs can be one of them: most
+    # answers have none, and no window is built.
+    run = 0
+    for i, pos in enumerate(content):
+        if stems[pos] not in gram_stems:
+            run = 0
+            continue
+        run += 1
+        if run >= n:
+            window = content[i - n + 1 : i + 1]
+            if tuple(stems[p] for p in window) in grams:
+                hits.update(range(window[0], pos + 1))
     return hits

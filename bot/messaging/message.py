@@ -4,11 +4,15 @@ Text in ``Section``/``Context`` is bot-authored, with light markup: ``*bold*``, 
 `` `code` `` and lines starting with ``• ``. Text a person wrote travels only in ``Quote`` so
 every renderer can escape it (no mentions, no links). A person's name inside bot-authored text
 is wrapped with ``literal()``, so every renderer shows it exactly as written, markup and all.
+An instant inside bot-authored text is wrapped with ``moment()``, so a platform that can show
+it in each reader's own time zone does (Discord's ``<t:...>``); the others show it as written.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -44,8 +48,45 @@ def literal_parts(text: str) -> list[tuple[str, bool]]:
 
 
 def unmarked(text: str) -> str:
-    """``text`` without literal marks, for output where nothing is markup (plain text)."""
-    return "".join(piece for piece, _ in literal_parts(text))
+    """``text`` without literal marks and with each ``moment()`` as its written form, for
+    output where nothing is markup (plain text)."""
+    return shown_moments("".join(piece for piece, _ in literal_parts(text)))
+
+
+MOMENT_OPEN = "\ue010"
+MOMENT_CLOSE = "\ue011"
+_MOMENT = re.compile(f"{MOMENT_OPEN}(-?[0-9]+)\\|([^{MOMENT_OPEN}{MOMENT_CLOSE}]*){MOMENT_CLOSE}")
+
+
+@dataclass(frozen=True)
+class Moment:
+    at: dt.datetime
+    """The instant, in UTC."""
+    shown: str
+    """How the core writes it (in the channel's zone): what a renderer without zones shows."""
+
+
+def moment(at: dt.datetime, shown: str) -> str:
+    """The instant ``at`` inside bot-authored text, written ``shown`` where a platform cannot
+    show each reader their own time. A naive ``at`` is taken as UTC (the store keeps UTC).
+
+    The marks are private-use characters, so no text a person types can look like one by
+    accident; every renderer turns them into its own form through :func:`moments`."""
+    instant = at if at.tzinfo is not None else at.replace(tzinfo=dt.UTC)
+    written = shown.replace(MOMENT_OPEN, "").replace(MOMENT_CLOSE, "")
+    return f"{MOMENT_OPEN}{int(instant.timestamp())}|{written}{MOMENT_CLOSE}"
+
+
+def moments(text: str, render: Callable[[Moment], str]) -> str:
+    """``text`` with each ``moment()`` replaced by ``render(moment)``."""
+    return _MOMENT.sub(
+        lambda m: render(Moment(dt.datetime.fromtimestamp(int(m[1]), dt.UTC), m[2])), text
+    )
+
+
+def shown_moments(text: str) -> str:
+    """``text`` with each ``moment()`` as the core wrote it."""
+    return moments(text, lambda m: m.shown)
 
 
 class Visibility(StrEnum):

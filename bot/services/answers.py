@@ -21,7 +21,7 @@ from bot.messaging.message import Message
 from bot.messaging.port import ChatError
 from bot.services import views
 from bot.services.deps import Deps
-from bot.services.store import StoreUnavailable, Tx
+from bot.services.store import NewPick, StoreUnavailable, Tx
 
 log = logging.getLogger("drillbot.answers")
 
@@ -120,6 +120,7 @@ class Answers:
         # whether a drill is still open is decided by its reveal time, not by a cached state.
         self._drills: Lru[int, Drill] = Lru(CACHE_LIMIT)
         self._people: Lru[PersonKey, Person] = Lru(CACHE_LIMIT)
+        self._drill_lookups: dict[int, asyncio.Future[Drill | None]] = {}
         self._picks: list[tuple[_Pick, asyncio.Future[Message]]] = []
         self._pick_writer: asyncio.Task[None] | None = None
 
@@ -179,7 +180,7 @@ class Answers:
         try:
             async with self.d.store.transaction() as tx:
                 await self._learn_people(tx, [pick.actor for pick, _ in batch], fresh)
-                results = [await self._record_pick(tx, pick, fresh) for pick, _ in batch]
+                results = await self._record_picks(tx, [pick for pick, _ in batch], fresh)
         except StoreUnavailable as exc:
             for _, done in batch:  # each caller retries (Engine._reliably)
                 if not done.done():
@@ -200,34 +201,36 @@ class Answers:
             if not done.done():
                 done.set_result(message)
 
-    async def _record_pick(
-        self, tx: Tx, pick: _Pick, fresh: dict[PersonKey, Person]
-    ) -> tuple[Message, bool]:
-        """(the feedback, whether this was the person's first choice)."""
-        drill, item, option = pick.drill, pick.item, pick.option
-        person = await self._person(tx, pick.actor, fresh)
-        correct = item.correct_key == option
-        inserted = await tx.insert_answer(
-            drill=drill,
-            person_id=person.id,
-            choice=option,
-            text=None,
-            correct=correct,
-            coverage=None,
-            covered=(),
-            mistakes=(),
-            points=mcq_points(correct),
-            now=pick.now,
+    async def _record_picks(
+        self, tx: Tx, picks: list[_Pick], fresh: dict[PersonKey, Person]
+    ) -> list[tuple[Message, bool]]:
+        """Per pick: (the feedback, whether this was the person's first choice)."""
+        people = [await self._person(tx, pick.actor, fresh) for pick in picks]
+        went_in = await tx.insert_picks(
+            [
+                NewPick(
+                    drill=pick.drill,
+                    person_id=person.id,
+                    choice=pick.option,
+                    correct=pick.item.correct_key == pick.option,
+                    points=mcq_points(pick.item.correct_key == pick.option),
+                    now=pick.now,
+                )
+                for pick, person in zip(picks, people, strict=True)
+            ]
         )
-        if inserted is None:
-            first = await tx.get_answer(drill.id, person.id)
+        results: list[tuple[Message, bool]] = []
+        for pick, person, inserted in zip(picks, people, went_in, strict=True):
+            if inserted:
+                results.append((views.mcq_feedback(pick.item, pick.option, drill=pick.drill), True))
+                continue
+            first = await tx.get_answer(pick.drill.id, person.id)
             assert first is not None and first.choice is not None
             message = views.mcq_feedback(
-                item, first.choice, first_choice=first.choice == option, drill=drill
+                pick.item, first.choice, first_choice=first.choice == pick.option, drill=pick.drill
             )
-            return message, False
-        await tx.advance_streak(person.id, drill.channel_id, drill.local_date)
-        return views.mcq_feedback(item, option, drill=drill), True
+            results.append((message, False))
+        return results
 
     async def answer(self, actor: Actor, drill_id: int, text: str, delivery: str) -> Message:
         """An open answer (the modal or `answer <text>`). Edits replace it until the reveal;
@@ -279,9 +282,7 @@ class Answers:
                 now=now,
                 delivery=delivery,
             )
-            if inserted is not None:
-                await tx.advance_streak(person.id, drill.channel_id, drill.local_date)
-            else:
+            if inserted is None:
                 existing = await tx.get_answer(drill.id, person.id)
                 assert existing is not None and existing.text is not None
                 if existing.delivery == delivery or not await tx.claim_submission(
@@ -330,6 +331,15 @@ class Answers:
             item, result, points, edited=inserted is None, drill=drill, first_score=first_score
         )
 
+    async def learn_name(self, actor: Actor) -> None:
+        """Store the actor's display name unless the cache shows it is the one stored."""
+        if not actor.display_name or _key(actor) in self._people:
+            return
+        fresh: dict[PersonKey, Person] = {}
+        async with self.d.store.transaction() as tx:
+            await self._person(tx, actor, fresh)
+        self._remember(fresh)
+
     async def warm(self) -> int:
         """Learn the people the database knows, so the first answers after a start need not
         look each person up. Returns how many were loaded."""
@@ -374,22 +384,26 @@ class Answers:
     ) -> tuple[Drill | None, Message | None]:
         """The drill if it takes answers now (read outside any write transaction), or why not."""
         drill = self._drills.get(drill_id)
-        if drill is not None:
-            return drill, self._check_open(actor, drill, now)
-        async with self.d.store.transaction(read_only=True) as tx:
-            return await self._open_drill(tx, actor, drill_id, now)
-
-    async def _open_drill(
-        self, tx: Tx, actor: Actor, drill_id: int, now: dt.datetime
-    ) -> tuple[Drill | None, Message | None]:
-        drill = self._drills.get(drill_id) or await tx.get_drill(drill_id)
+        if drill is None:
+            # A burst of clicks on a drill this process has not read yet: one read for all of
+            # them, not one transaction each.
+            lookup = self._drill_lookups.get(drill_id)
+            if lookup is None:
+                lookup = asyncio.ensure_future(self._read_drill(drill_id))
+                self._drill_lookups[drill_id] = lookup
+                lookup.add_done_callback(lambda _: self._drill_lookups.pop(drill_id, None))
+            drill = await asyncio.shield(lookup)
         if drill is None:
             return None, views.error("That drill does not exist (any more).")
         problem = self._check_open(actor, drill, now)
-        if problem is not None:
-            return None, problem
-        self._drills.put(drill_id, drill)
-        return drill, None
+        return (None, problem) if problem else (drill, None)
+
+    async def _read_drill(self, drill_id: int) -> Drill | None:
+        async with self.d.store.transaction(read_only=True) as tx:
+            drill = await tx.get_drill(drill_id)
+        if drill is not None and drill.state is DrillState.POSTED:
+            self._drills.put(drill_id, drill)
+        return drill
 
     def _check_open(self, actor: Actor, drill: Drill, now: dt.datetime) -> Message | None:
         if drill.workspace_id != actor.workspace_id:

@@ -102,6 +102,13 @@ class Engine:
             lambda: views.error(UNAVAILABLE),
         )
 
+    async def learn_name(self, actor: Actor) -> None:
+        """The platform told us a person's display name after they acted (a click recorded
+        without it): store it, unless it is the name already stored."""
+        await self._reliably(
+            "learning a name", lambda: self.answers.learn_name(actor), lambda: None
+        )
+
     async def start(self) -> None:
         """Get ready to serve: warm the caches the answer path reads."""
         await self.answers.warm()

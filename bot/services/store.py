@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from typing import Protocol
 
 from bot.domain.model import (
@@ -29,6 +30,18 @@ from bot.domain.model import (
     Slot,
     Streak,
 )
+
+
+@dataclass(frozen=True)
+class NewPick:
+    """An MCQ choice to record (``Tx.insert_picks``)."""
+
+    drill: Drill
+    person_id: int
+    choice: str
+    correct: bool
+    points: int
+    now: dt.datetime
 
 
 class StoreUnavailable(Exception):
@@ -191,7 +204,19 @@ class Tx(Protocol):
         now: dt.datetime,
         delivery: str | None = None,
     ) -> Answer | None:
-        """Insert the person's answer unless one exists for the drill; None when it does."""
+        """Insert the person's answer unless one exists for the drill; None when it does.
+
+        The same step counts the drill's day for the person's streak in the channel
+        (``bot.domain.streaks.advance``: it goes on when their last counted day is the
+        channel's previous posted drill day they were not away on, stays when the day was
+        already counted, and starts again at 1 otherwise), so every answer recorded counts
+        and no second statement is needed."""
+        ...
+
+    async def insert_picks(self, picks: Sequence[NewPick]) -> list[bool]:
+        """Insert MCQ choices in one go, each as ``insert_answer`` would (streak included);
+        per pick, whether it went in. A person's first choice for a drill wins, including
+        over a later one in the same call."""
         ...
 
     async def update_answer(
@@ -235,15 +260,6 @@ class Tx(Protocol):
     async def get_streak(self, person_id: int, channel_id: int) -> Streak | None: ...
 
     async def save_streak(self, streak: Streak) -> None: ...
-
-    async def advance_streak(self, person_id: int, channel_id: int, day: dt.date) -> Streak:
-        """Count an on-time answer to the channel's drill of ``day`` in one step.
-
-        Same rule as ``bot.domain.streaks.advance``: the streak goes on when the person's last
-        counted day is the channel's previous posted drill day they were not away on, stays
-        when ``day`` was already counted, and starts again at 1 otherwise.
-        """
-        ...
 
     async def streaks(self, person_ids: Sequence[int]) -> list[Streak]: ...
 

@@ -23,6 +23,7 @@ from bot.messaging.message import (
     Section,
     Table,
     literal,
+    moment,
 )
 
 PERIOD_TITLES = {
@@ -81,7 +82,8 @@ def drill_message(
 ) -> Message:
     """A posted drill, or with no drill a private practice question."""
     practice = drill is None
-    closes = _local(drill.reveal_at, zone) if drill else ""
+    # Platforms with time zones per reader show the reveal in each reader's own zone.
+    closes = moment(drill.reveal_at, _local(drill.reveal_at, zone)) if drill else ""
     heading = (
         "Practice question"
         if practice

@@ -27,6 +27,7 @@ from bot.domain.model import (
 )
 from bot.domain.standings import board_key, ranked
 from bot.domain.streaks import advance, previous_drill_day
+from bot.services.store import NewPick
 
 
 @dataclass
@@ -355,7 +356,26 @@ class MemoryTx:
             delivery=delivery,
         )
         self.s.answers[answer.id] = answer
+        await self._advance_streak(person_id, drill.channel_id, drill.local_date)
         return answer
+
+    async def insert_picks(self, picks: Sequence[NewPick]) -> list[bool]:
+        went_in = []
+        for p in picks:
+            answer = await self.insert_answer(
+                drill=p.drill,
+                person_id=p.person_id,
+                choice=p.choice,
+                text=None,
+                correct=p.correct,
+                coverage=None,
+                covered=(),
+                mistakes=(),
+                points=p.points,
+                now=p.now,
+            )
+            went_in.append(answer is not None)
+        return went_in
 
     async def update_answer(
         self,
@@ -411,7 +431,7 @@ class MemoryTx:
     async def save_streak(self, streak: Streak) -> None:
         self.s.streaks[(streak.person_id, streak.channel_id)] = streak
 
-    async def advance_streak(self, person_id: int, channel_id: int, day: dt.date) -> Streak:
+    async def _advance_streak(self, person_id: int, channel_id: int, day: dt.date) -> Streak:
         away = await self.away_periods(person_id)
         earlier = await self.drill_dates(channel_id, day, 400)
         streak = advance(

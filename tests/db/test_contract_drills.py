@@ -9,8 +9,8 @@ import datetime as dt
 
 import pytest
 
-from bot.domain.model import DrillState, Slot, Streak
-from bot.services.store import Store
+from bot.domain.model import Drill, DrillState, Person, Slot, Streak
+from bot.services.store import NewPick, Store
 from tests.db.builders import HOUR, MONDAY, T0, answer, at, channel, claim, day, drill, person
 
 # --- claiming drills -----------------------------------------------------------------------
@@ -235,6 +235,37 @@ async def test_insert_answer_once_per_drill_and_person(store: Store) -> None:
         assert await answer(tx, d, ann, points=99) is None
         assert await tx.get_answer(d.id, ann.id) == first
         assert await tx.drill_answers(d.id) == [first]
+
+
+async def test_picks_go_in_together_first_choice_first(store: Store) -> None:
+    async with store.transaction() as tx:
+        ch = await channel(tx)
+        ann, bob, cat = [await person(tx, external=name) for name in ("ann", "bob", "cat")]
+        d = await drill(tx, ch, slot=Slot.MCQ, local_date=day(1), scheduled_at=at(24))
+        other = await drill(tx, ch, local_date=day(1), scheduled_at=at(24))
+        assert await answer(tx, d, cat, choice="C", text=None) is not None
+
+    def pick(p: Person, choice: str, on: Drill = d) -> NewPick:
+        return NewPick(on, p.id, choice, correct=choice == "B", points=10, now=at(25))
+
+    async with store.transaction() as tx:
+        went_in = await tx.insert_picks(
+            [pick(ann, "B"), pick(bob, "A"), pick(ann, "A"), pick(cat, "B"), pick(ann, "D", other)]
+        )
+        assert await tx.insert_picks([]) == []
+        assert await tx.insert_picks([pick(bob, "C")]) == [False]  # alone, and not his first
+    # Ann's double click: her first choice stands; Cat had answered; Ann's other drill is new.
+    assert went_in == [True, True, False, False, True]
+    async with store.transaction() as tx:
+        choices = {a.person_id: a.choice for a in await tx.drill_answers(d.id)}
+        assert choices == {ann.id: "B", bob.id: "A", cat.id: "C"}
+        first = await tx.get_answer(d.id, ann.id)
+        assert first is not None
+        assert (first.correct, first.points, first.text, first.coverage) == (True, 10, None, None)
+        assert first.created_at == at(25) and first.local_date == day(1)
+        # Each pick counted its day for the streak, once.
+        streak = await tx.get_streak(bob.id, ch.id)
+        assert streak is not None and (streak.current, streak.last_date) == (1, day(1))
 
 
 async def test_mcq_answer_round_trip(store: Store) -> None:
@@ -475,20 +506,30 @@ async def test_rollback_undoes_claims_and_answers(store: Store, failure: str) ->
         assert await tx.claim_submission("W1", "evt") is True
 
 
-# --- advancing a streak in one step ---------------------------------------------------------
+# --- the streak, counted as the answer is recorded -----------------------------------------
 
 
-async def test_advance_streak_follows_the_domain_rule(store: Store) -> None:
+async def answered(store: Store, d: Drill, p: Person) -> Streak:
+    """The person answers the drill (again, when they already did); their streak after it."""
+    async with store.transaction() as tx:
+        await answer(tx, d, p)
+        streak = await tx.get_streak(p.id, d.channel_id)
+    assert streak is not None
+    return streak
+
+
+async def test_an_answer_advances_the_streak_by_the_domain_rule(store: Store) -> None:
     async with store.transaction() as tx:
         ch = await channel(tx)
         p = await person(tx)
-        for n in (0, 1, 2, 3, 7):  # Mon..Thu, then next Mon (a weekend without drills)
-            await drill(tx, ch, local_date=day(n), scheduled_at=at(24 * n))
+        drills = {
+            n: await drill(tx, ch, local_date=day(n), scheduled_at=at(24 * n))
+            for n in (0, 1, 2, 3, 7)  # Mon..Thu, then next Mon (a weekend without drills)
+        }
         await tx.add_away(p.id, day(2), day(2))  # away on Wednesday
     steps = []
-    for n in (0, 1, 1, 3, 7):  # Tue counted twice; Wed skipped while away; then Thu and Mon
-        async with store.transaction() as tx:
-            s = await tx.advance_streak(p.id, ch.id, day(n))
+    for n in (0, 1, 1, 3, 7):  # Tue answered twice; Wed skipped while away; then Thu and Mon
+        s = await answered(store, drills[n], p)
         steps.append((s.current, s.best, s.last_date))
     assert steps == [
         (1, 1, day(0)),
@@ -501,42 +542,47 @@ async def test_advance_streak_follows_the_domain_rule(store: Store) -> None:
         assert await tx.get_streak(p.id, ch.id) == Streak(p.id, ch.id, 4, 4, day(7))
 
 
-async def test_advance_streak_restarts_after_a_missed_drill_day(store: Store) -> None:
+async def test_the_streak_restarts_after_a_missed_drill_day(store: Store) -> None:
     async with store.transaction() as tx:
         ch = await channel(tx)
         p = await person(tx)
-        for n in (0, 1, 2):
-            await drill(tx, ch, local_date=day(n), scheduled_at=at(24 * n))
-        await tx.advance_streak(p.id, ch.id, day(0))
+        drills = [
+            await drill(tx, ch, local_date=day(n), scheduled_at=at(24 * n)) for n in (0, 1, 2)
+        ]
         # Tuesday missed; a failed (never posted) drill day does not count either.
         await drill(tx, ch, local_date=day(3), scheduled_at=at(72), state=DrillState.FAILED)
-        after_gap = await tx.advance_streak(p.id, ch.id, day(2))
+    await answered(store, drills[0], p)
+    after_gap = await answered(store, drills[2], p)
     assert (after_gap.current, after_gap.best, after_gap.last_date) == (1, 1, day(2))
 
 
-async def test_advance_streak_looks_back_past_away_and_unposted_days_only(store: Store) -> None:
+async def test_the_streak_looks_back_past_away_and_unposted_days_only(store: Store) -> None:
     # A long history with two drills a day: the previous day is found however far back the
     # person's away days push it, and only among this channel's posted drills.
     async with store.transaction() as tx:
         ch = await channel(tx)
         other = await channel(tx, external="C2")
         p = await person(tx)
+        daily: dict[int, Drill] = {}
+        mcqs: dict[int, Drill] = {}
         for n in range(24):
-            daily = DrillState.FAILED if n in (16, 20) else DrillState.POSTED
+            state = DrillState.FAILED if n in (16, 20) else DrillState.POSTED
             mcq = DrillState.FAILED if n == 20 else DrillState.POSTED
-            await drill(tx, ch, local_date=day(n), scheduled_at=at(24 * n), state=daily)
-            await drill(
+            daily[n] = await drill(tx, ch, local_date=day(n), scheduled_at=at(24 * n), state=state)
+            mcqs[n] = await drill(
                 tx, ch, slot=Slot.MCQ, local_date=day(n), scheduled_at=at(24 * n + 1), state=mcq
             )
         for n in range(24, 30):  # another channel's later days never count here
             await drill(tx, other, local_date=day(n), scheduled_at=at(24 * n))
+        daily[29] = await drill(tx, ch, local_date=day(29), scheduled_at=at(24 * 29))
         await tx.add_away(p.id, day(18), day(19))
-    steps = []
     # 15; 17 after missing 16 (its MCQ was posted: a drill day); 21 skips the away days and
-    # the day nothing was posted; 22 twice; 29 after missing 23.
-    for n in (15, 17, 21, 22, 22, 29):
-        async with store.transaction() as tx:
-            s = await tx.advance_streak(p.id, ch.id, day(n))
+    # the day nothing was posted; 22's daily and then its MCQ (one day, counted once); 29 after
+    # missing 23.
+    answers = (daily[15], daily[17], daily[21], daily[22], mcqs[22], daily[29])
+    steps = []
+    for d in answers:
+        s = await answered(store, d, p)
         steps.append((s.current, s.best, s.last_date))
     assert steps == [
         (1, 1, day(15)),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import importlib
 import threading
 from pathlib import Path
 
@@ -243,16 +244,22 @@ async def test_workspaces_are_created_named_and_renamed(sql_store: SqlStore) -> 
     assert await stored() == [("W1", "slack", "Acme Corp")]
 
 
-async def test_the_streak_update_seeks_the_previous_drill_day_once(sqlite_store: SqlStore) -> None:
-    # The answer path must not slow down as a channel's history grows: the previous drill day
-    # is one backward seek in ix_drills_posted_days, looked up once per answer, not three times.
-    from bot.db import hot_sql
-
+async def test_the_streak_trigger_seeks_the_previous_drill_day_in_the_index(
+    sqlite_store: SqlStore,
+) -> None:
+    # The answer path must not slow down as a channel's history grows: the trigger that counts
+    # the streak (migration 0010) finds the previous drill day with one backward seek in
+    # ix_drills_posted_days. Its subquery is planned here with the trigger's NEW.* as values.
+    migration = importlib.import_module("migrations.versions.0010_answer_streak_trigger")
+    query = (
+        migration.PREVIOUS_DAY.replace("NEW.channel_id", ":channel_id")
+        .replace("NEW.local_date", ":day")
+        .replace("NEW.person_id", ":person_id")
+    )
+    assert "NEW." not in query
     params = {"person_id": 1, "channel_id": 1, "day": dt.date(2025, 3, 3)}
     async with sqlite_store.engine.connect() as raw:
-        result = await raw.execute(
-            text("EXPLAIN QUERY PLAN " + str(hot_sql.ADVANCE_STREAK)), params
-        )
+        result = await raw.execute(text("EXPLAIN QUERY PLAN " + query), params)
         plan = [str(row[3]) for row in result]
     drill_steps = [step for step in plan if " d " in f"{step} "]
     assert drill_steps == [

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
@@ -224,6 +226,41 @@ async def test_a_burst_of_picks_shares_write_transactions_and_each_gets_its_own_
     assert len(recorded) == 30 and len({a.person_id for a in recorded}) == 30
     assert sorted(a.choice or "" for a in recorded) == ["A"] * 15 + ["B"] * 15
     assert len(streaks) == 30 and {s.current for s in streaks} == {1}
+
+
+class SlowReads:
+    """A store whose read transactions take a while, as a database's do, counted."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.reads = 0
+
+    @asynccontextmanager
+    async def transaction(self, *, read_only: bool = False) -> AsyncIterator[Any]:
+        if read_only:
+            self.reads += 1
+            await asyncio.sleep(0.01)
+        async with self.inner.transaction(read_only=read_only) as tx:
+            yield tx
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+async def test_a_burst_of_first_clicks_reads_the_drill_once() -> None:
+    from bot.testing.memory_store import MemoryStore
+
+    store = SlowReads(MemoryStore())
+    h = Harness(store=store)
+    did = await _mcq_drill(h)
+    h.engine.answers._drills = Lru(10)  # as in a process that did not post the drill itself
+    before = store.reads
+    replies = await asyncio.gather(
+        *(h.engine.pick(h.actor(f"user{n}"), f"{did}:B", f"c-{n}") for n in range(20))
+    )
+    assert all("B is right" in text_of(r) for r in replies)
+    # One read of the drill for all twenty (then one of the live count), not one each.
+    assert store.reads - before == 2
 
 
 async def test_a_pick_that_fails_does_not_fail_the_others_in_its_batch(

@@ -15,6 +15,7 @@ from bot.messaging.message import (
     Section,
     Table,
     literal_parts,
+    shown_moments,
     unmarked,
 )
 
@@ -29,7 +30,7 @@ def plain(text: str) -> str:
     """Bot text without its bold marks; ``literal()`` parts (names) exactly as written."""
     names: list[str] = []
     held: list[str] = []
-    for piece, is_literal in literal_parts(text):
+    for piece, is_literal in literal_parts(shown_moments(text)):
         if is_literal:
             # Held out of the bold pattern, yet still inside the text it must match around.
             held.append(f"\ue000{len(names)}\ue001")

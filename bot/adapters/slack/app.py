@@ -60,14 +60,30 @@ class Background:
 
     Acknowledgements come first: while requests keep arriving (a burst of clicks), queued work
     waits for a quiet moment, but never longer than ``max_defer`` seconds from the burst's
-    start, so steady traffic cannot starve it.
+    start, so steady traffic cannot starve it. Work nobody is waiting for (``idle=True``:
+    learning the display names of people who clicked) goes last: it starts once no other work
+    is pending and requests have paused for ``idle_quiet`` seconds, or after ``idle_max``
+    seconds whatever the traffic, a few at a time.
     """
 
-    def __init__(self, workers: int = 8, quiet: float = 0.003, max_defer: float = 0.5) -> None:
+    def __init__(
+        self,
+        workers: int = 8,
+        quiet: float = 0.003,
+        max_defer: float = 0.5,
+        idle_workers: int = 2,
+        idle_quiet: float = 0.25,
+        idle_max: float = 10.0,
+    ) -> None:
         self._limit = asyncio.Semaphore(workers)
+        self._idle_limit = asyncio.Semaphore(idle_workers)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._busy: set[asyncio.Task[None]] = set()
+        """The tasks someone is waiting for (all but the idle ones)."""
         self.quiet = quiet
         self.max_defer = max_defer
+        self.idle_quiet = idle_quiet
+        self.idle_max = idle_max
         self._last_request = 0.0
         self._burst_started = 0.0
 
@@ -87,15 +103,31 @@ class Background:
                 return
             await asyncio.sleep(self.quiet)
 
-    def spawn(self, work: Coroutine[Any, Any, None], urgent: bool = False) -> None:
-        task = asyncio.ensure_future(self._run(work, urgent))
+    async def _idle_moment(self) -> None:
+        deadline = time.monotonic() + self.idle_max
+        while time.monotonic() < deadline:
+            if not self._busy and time.monotonic() - self._last_request >= self.idle_quiet:
+                return
+            await asyncio.sleep(self.idle_quiet / 5)
+
+    def spawn(
+        self, work: Coroutine[Any, Any, None], urgent: bool = False, idle: bool = False
+    ) -> None:
+        task = asyncio.ensure_future(self._run(work, urgent, idle))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        if not idle:
+            self._busy.add(task)
+            task.add_done_callback(self._busy.discard)
 
-    async def _run(self, work: Coroutine[Any, Any, None], urgent: bool) -> None:
+    async def _run(self, work: Coroutine[Any, Any, None], urgent: bool, idle: bool) -> None:
         try:
             if urgent:
                 await work
+            elif idle:
+                await self._idle_moment()
+                async with self._idle_limit:
+                    await work
             else:
                 async with self._limit:
                     await self._quiet_moment()
@@ -210,13 +242,22 @@ class SlackListeners:
             translate.where_of(channel_id, channel_name),
             str(body.get("response_url") or ""),
         )
-        profile = await self.people.profile(who.team_id, who.user_id, who.name)
+        # A pick needs no display name and no admin rights: recorded at once under the name
+        # the database already has (or the user id, for someone new), it is not held up by a
+        # users.info call; the name is learnt once the burst of clicks is over.
+        profile = self.people.cached(who.team_id, who.user_id)
         feedback = await self.engine.pick(
-            who.actor(profile.name, profile.is_admin),
+            who.actor(profile.name) if profile else who.unnamed_actor(),
             str(action.get("value") or ""),
             translate.action_delivery(body, action),
         )
         await self._send(Replies().private(feedback), origin)
+        if profile is None:
+            self.background.spawn(self._learn_name(who), idle=True)
+
+    async def _learn_name(self, who: translate.Who) -> None:
+        profile = await self.people.profile(who.team_id, who.user_id, who.name)
+        await self.engine.learn_name(who.actor(profile.name))
 
     async def on_answer_open(
         self, ack: AsyncAck, body: Payload, action: Payload, context: AsyncBoltContext

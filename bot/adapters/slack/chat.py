@@ -462,6 +462,13 @@ class People:
         self._cache: dict[tuple[str, str], tuple[float, Profile]] = {}
         self._pending: dict[tuple[str, str], asyncio.Future[Profile | None]] = {}
 
+    def cached(self, team_id: str, user_id: str) -> Profile | None:
+        """The profile if it is cached and fresh, without asking Slack."""
+        cached = self._cache.get((team_id, user_id))
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        return None
+
     async def profile(self, team_id: str, user_id: str, fallback_name: str = "") -> Profile:
         key = (team_id, user_id)
         cached = self._cache.get(key)

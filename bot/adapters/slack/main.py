@@ -255,6 +255,8 @@ class SlackRuntime:
         self._verifier = SignatureVerifier(config.signing_secret)
         self._runner: web.AppRunner | None = None
         self._socket: AsyncSocketModeHandler | None = None
+        self.extra_health: list[Callable[[], Awaitable[list[str]]]] = []
+        """More checks for ``/healthz`` (another platform served by the same process)."""
 
     # --- lifecycle -----------------------------------------------------------------------
     async def start(self, engine: Engine) -> None:
@@ -468,6 +470,8 @@ class SlackRuntime:
                     pass
         except Exception as exc:  # any failure means "not healthy", whatever it is
             problems.append(f"database unavailable ({type(exc).__name__})")
+        for check in self.extra_health:
+            problems.extend(p for p in await check() if p not in problems)
         body = {"ok": not problems, "mode": self.config.mode, "problems": problems}
         return web.json_response(body, status=503 if problems else 200)
 

@@ -33,6 +33,7 @@ from bot.messaging.message import (
     Section,
     Table,
     literal_parts,
+    shown_moments,
     unmarked,
 )
 
@@ -77,9 +78,10 @@ def escape_literal(text: str) -> str:
 
 def escape_text(text: str) -> str:
     """Bot-authored text for mrkdwn: its own markup kept, its ``literal()`` parts shown as
-    written, and nothing turned into a mention or a link."""
+    written, its ``moment()`` instants as the core wrote them, and nothing turned into a
+    mention or a link."""
     return "".join(
-        escape_literal(piece) if is_literal else escape(piece)
+        escape_literal(piece) if is_literal else escape(shown_moments(piece))
         for piece, is_literal in literal_parts(text)
     )
 

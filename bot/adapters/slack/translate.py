@@ -45,6 +45,11 @@ class Who:
             platform="slack",
         )
 
+    def unnamed_actor(self) -> Actor:
+        """The person without a display name: the core keeps the one it has (a new person
+        goes in under their user id until ``Engine.learn_name``)."""
+        return Actor(self.team_id, self.user_id, "", platform="slack")
+
 
 def _key(kind: str, *parts: object) -> str:
     digest = hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()[:40]

@@ -15,9 +15,9 @@ from bot.content.loader import load_library
 from bot.db.sql_store import SqlStore
 from bot.domain.items import Incident
 from bot.messaging.message import Context, Fields, Message, Quote, Section, Table, literal
-from tests.adapters.slack.conftest import ALICE
+from tests.adapters.slack.conftest import ADMIN, ALICE
 from tests.adapters.slack.fake_slack import FakeSlack
-from tests.adapters.slack.harness import CHANNEL, SlackHarness
+from tests.adapters.slack.harness import CHANNEL, TEAM, SlackHarness
 
 NAME = "*Bo_b* ~x~ `y` <!here> & co"
 SHOWN = "∗Bo_b∗ ∼x∼ ˋyˋ &lt;!here&gt; &amp; co"
@@ -108,3 +108,31 @@ def test_every_slack_text_escapes_literals_and_keeps_the_bots_markup() -> None:
     # In a code block only a backtick (which would end it) needs replacing.
     assert table["text"]["text"].startswith("```\n#  name\n1  *Bo_b* ~x~ 'y' &lt;!here&gt;")
     assert "\u2068" not in str(payload) and "\u2069" not in str(payload)
+
+
+async def test_a_click_is_answered_before_users_info_and_the_name_is_learnt_after(
+    slack: SlackHarness,
+) -> None:
+    # Alice's first act is a click on Tuesday's MCQ: her feedback must not wait for users.info
+    # (a burst of 500 clicks would wait for 500 of them), and her name still reaches the board.
+    await slack.command(ADMIN, "setup 09:30 Europe/Berlin mon-fri mcq-days=tue,wed window=6h")
+    await slack.at("2026-12-01T09:30")
+    [mcq] = [c for c in slack.fake.posts(channel=CHANNEL, thread=False) if "MCQ" in c["text"]]
+    _, click = await slack.click(ALICE, mcq, label="B")
+    [feedback] = slack.fake.responses_to(click["response_url"].rsplit("/", 1)[-1])
+    [lookup] = [c for c in slack.fake.of("users.info") if c["user"] == ALICE]
+    assert lookup.at >= feedback.at
+    async with slack.store.transaction() as tx:
+        alice = await tx.find_person(TEAM, ALICE)
+    assert alice is not None and alice.display_name == NAME
+
+    # Known now (and cached): her next click neither asks again nor renames her.
+    await slack.at("2026-12-02T09:30")
+    [_, wednesday] = [
+        c for c in slack.fake.posts(channel=CHANNEL, thread=False) if "MCQ" in c["text"]
+    ]
+    await slack.click(ALICE, wednesday, label="A")
+    assert len([c for c in slack.fake.of("users.info") if c["user"] == ALICE]) == 1
+    async with slack.store.transaction() as tx:
+        again = await tx.find_person(TEAM, ALICE)
+    assert again == alice
