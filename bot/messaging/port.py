@@ -58,15 +58,23 @@ class ChatPort(Protocol):
         key: str,
         since: dt.datetime,
         thread: str | None = None,
+        message: Message | None = None,
     ) -> str | None:
         """The reference of a message the bot posted with ``Message.key == key`` at or after
         ``since`` (in ``thread`` when given), or None when there is none. A platform that keeps
         no such key, or a conversation that died with the process (the console), answers None.
+        ``message`` is the message as it would be posted: a platform that does not keep the key
+        with a message (Discord keeps its nonce only for minutes) recognises it by its content.
         Raises ChatError when the platform cannot be asked; the caller then tries later."""
         ...
 
     async def find_direct(
-        self, workspace_id: str, user: str, key: str, since: dt.datetime
+        self,
+        workspace_id: str,
+        user: str,
+        key: str,
+        since: dt.datetime,
+        message: Message | None = None,
     ) -> str | None:
         """Like ``find_posted``, in the direct conversation with ``user``."""
         ...
@@ -83,10 +91,16 @@ class NothingToFind:
         key: str,
         since: dt.datetime,
         thread: str | None = None,
+        message: Message | None = None,
     ) -> str | None:
         return None
 
     async def find_direct(
-        self, workspace_id: str, user: str, key: str, since: dt.datetime
+        self,
+        workspace_id: str,
+        user: str,
+        key: str,
+        since: dt.datetime,
+        message: Message | None = None,
     ) -> str | None:
         return None

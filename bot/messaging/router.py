@@ -97,12 +97,18 @@ class RoutingChat:
         key: str,
         since: dt.datetime,
         thread: str | None = None,
+        message: Message | None = None,
     ) -> str | None:
         port = await self.port(workspace_id)
-        return await port.find_posted(workspace_id, channel, key, since, thread)
+        return await port.find_posted(workspace_id, channel, key, since, thread, message)
 
     async def find_direct(
-        self, workspace_id: str, user: str, key: str, since: dt.datetime
+        self,
+        workspace_id: str,
+        user: str,
+        key: str,
+        since: dt.datetime,
+        message: Message | None = None,
     ) -> str | None:
         port = await self.port(workspace_id)
-        return await port.find_direct(workspace_id, user, key, since)
+        return await port.find_direct(workspace_id, user, key, since, message)

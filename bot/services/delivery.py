@@ -106,7 +106,7 @@ class Delivery:
                 since = lease.first_claimed_at
                 if look_since is not None:
                     since = min(since, look_since)
-                ref = await self._find(target, lease.key, since)
+                ref = await self._find(target, lease.key, since, message)
                 if ref is not None:
                     log.info("%s was posted by an earlier attempt; adopting it", lease.key)
             if ref is None:
@@ -136,12 +136,14 @@ class Delivery:
             log.warning("could not release %s (%s); it expires by itself", lease.key, exc)
 
     # --- the steps ---------------------------------------------------------------------------
-    async def _find(self, target: Target, key: str, since: dt.datetime) -> str | None:
+    async def _find(
+        self, target: Target, key: str, since: dt.datetime, message: Message
+    ) -> str | None:
         chat = self.d.chat
         if target.user is not None:
-            return await chat.find_direct(target.workspace_id, target.user, key, since)
+            return await chat.find_direct(target.workspace_id, target.user, key, since, message)
         return await chat.find_posted(
-            target.workspace_id, target.channel, key, since, thread=target.thread
+            target.workspace_id, target.channel, key, since, thread=target.thread, message=message
         )
 
     async def _post(self, target: Target, message: Message) -> str:

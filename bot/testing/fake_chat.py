@@ -87,6 +87,7 @@ class FakeChat:
         key: str,
         since: dt.datetime,
         thread: str | None = None,
+        message: Message | None = None,
     ) -> str | None:
         del since  # every message sent is recent enough in a test
         if self.lookup_failures > 0:
@@ -104,7 +105,12 @@ class FakeChat:
         return None
 
     async def find_direct(
-        self, workspace_id: str, user: str, key: str, since: dt.datetime
+        self,
+        workspace_id: str,
+        user: str,
+        key: str,
+        since: dt.datetime,
+        message: Message | None = None,
     ) -> str | None:
         del since
         if self.lookup_failures > 0:

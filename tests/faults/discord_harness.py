@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from aiohttp import web
 from sqlalchemy import func, select
 
 from bot.adapters.discord.payloads import nonce_prefix
@@ -34,7 +35,14 @@ from bot.adapters.discord.translate import PLATFORM
 from bot.db.sql_store import SqlStore, open_store
 from bot.db.tables import AnswerRow, ChannelRow, DeliveryRow, DrillRow
 from bot.domain.model import DEFAULT_ANSWER_WINDOW, Schedule
-from tests.adapters.discord.fake_discord import Call, FakeChannel, FakeDiscord, FakeGuild
+from tests.adapters.discord.fake_discord import (
+    ENFORCED_NONCE_WINDOW,
+    Call,
+    FakeChannel,
+    FakeDiscord,
+    FakeGuild,
+    FakeUser,
+)
 from tests.faults.harness import (
     DAYS,
     DRILLBOT,
@@ -83,6 +91,36 @@ class PostedDrill:
     revealed_at: dt.datetime | None
 
 
+class Discord(FakeDiscord):
+    """The fake Discord, able to forget nonces as the real one does.
+
+    Discord does not keep a message's nonce (discord.py: "not stored long term within Discord's
+    servers and is only used ephemerally"): only the answer to the post and its gateway echo
+    carry it, and history never does. The fake keeps it everywhere; in the channels listed in
+    ``nonces_hidden_in`` its history leaves it out, so a look for an earlier post finds what it
+    would find on Discord. ``forget_nonce`` makes Discord's deduplication window (a few
+    minutes) pass for one message.
+    """
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.nonces_hidden_in: set[int] = set()
+
+    def _history(self, call: Call) -> web.Response:
+        response = super()._history(call)
+        channel = int(call.path_params["channel_id"])
+        if channel in self.nonces_hidden_in and isinstance(call.response, list):
+            return self._ok(call, [_without_nonce(m) for m in call.response])
+        return response
+
+    def forget_nonce(self, message_id: int | str) -> None:
+        self.stored(message_id).created -= ENFORCED_NONCE_WINDOW + 1
+
+
+def _without_nonce(message: JSON) -> JSON:
+    return {k: v for k, v in message.items() if k != "nonce"}
+
+
 # --- the server the bot drills in ------------------------------------------------------------
 def add_server(fake: FakeDiscord, channels: Sequence[str] = ("drills",)) -> FakeGuild:
     """A server with ``channels`` and two members; on shard 0 when the fake has several."""
@@ -93,7 +131,7 @@ def add_server(fake: FakeDiscord, channels: Sequence[str] = ("drills",)) -> Fake
     return guild
 
 
-def member(fake: FakeDiscord, guild: FakeGuild, username: str) -> Any:
+def member(guild: FakeGuild, username: str) -> FakeUser:
     return next(m.user for m in guild.members.values() if m.user.username == username)
 
 
@@ -130,7 +168,7 @@ def into_a_thread(fake: FakeDiscord) -> Callable[[Call], bool]:
 class DiscordFleet:
     """The processes of one test, on one database and one fake Discord."""
 
-    fake: FakeDiscord
+    fake: Discord
     database_url: str
     workdir: Path
     shard_count: int = 1
@@ -235,9 +273,7 @@ class DiscordFleet:
             await asyncio.sleep(0.05)
         raise AssertionError(f"timed out waiting for {what}\n{self.logs()}")
 
-    async def until_async(
-        self, check: Callable[[], Any], what: str, timeout: float = 30.0
-    ) -> None:
+    async def until_async(self, check: Callable[[], Any], what: str, timeout: float = 30.0) -> None:
         """``until`` for a check that is a coroutine function (one reading the database)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -246,13 +282,19 @@ class DiscordFleet:
             await asyncio.sleep(0.05)
         raise AssertionError(f"timed out waiting for {what}\n{self.logs()}")
 
-    def logs(self) -> str:
-        return "\n---\n".join(f"[pid {b.process.pid}]\n{b.output()[-2500:]}" for b in self.bots)
+    def logs(self, tail: int = 2500) -> str:
+        """The end of every process's log (all of it with ``tail`` 0), for a failure message."""
+        return "\n---\n".join(f"[pid {b.process.pid}]\n{b.output()[-tail:]}" for b in self.bots)
+
+    def output(self) -> str:
+        """Everything every process logged."""
+        return self.logs(tail=0)
 
     async def stop_all(self, sig: signal.Signals = signal.SIGTERM) -> None:
-        """Stop every process still running; a graceful stop must exit 0."""
-        for bot in self.running():
-            code = await bot.stop(sig)
+        """Stop every process still running, all at once; a graceful stop must exit 0."""
+        bots = self.running()
+        codes = await asyncio.gather(*(bot.stop(sig) for bot in bots))
+        for bot, code in zip(bots, codes, strict=True):
             if sig is signal.SIGTERM:
                 assert code == 0, f"a graceful stop exits 0, not {code}:\n{bot.output()[-3000:]}"
 

@@ -2,13 +2,16 @@
 discord`` processes against the fake Discord, killed (SIGKILL) or stopped (SIGTERM) while a post
 is in flight, then started again.
 
-- two channels' drills posted at once, SIGKILL: one post landed (its answer never came back),
-  one never landed; after the restart, clicks on the MCQ buttons of the drill the killed
+- three channels' drills posted at once, SIGKILL: one post landed (its answer never came
+  back), one never landed, and one landed in a channel whose history shows no nonces (as
+  Discord's does not); after the restart, clicks on the MCQ buttons of the drill the killed
   process posted count, once each;
 - SIGTERM while the drills of four channels of one server are posted at once: one landed and
   unanswered through the whole grace period, one that never lands, one answered during the
   grace period, one that went straight through;
-- the reveal's post in the drill's thread landed but not recorded, SIGKILL.
+- the reveal's post in the drill's thread landed but not recorded, SIGKILL;
+- (expected to fail, strict: a double post) a drill's post landed, SIGKILL, and the next
+  process comes after Discord forgot the post's nonce.
 
 Whatever the moment, Discord ends up with exactly one message per drill and reveal, and the
 database points at that message. On SQLite one process is stopped and restarted. On PostgreSQL
@@ -45,6 +48,7 @@ from tests.adapters.discord.fake_discord import (
 )
 from tests.faults.discord_harness import (
     POST,
+    Discord,
     DiscordBot,
     DiscordFleet,
     PostedDrill,
@@ -83,12 +87,14 @@ def database(request: pytest.FixtureRequest, tmp_path: Path) -> Database:
 async def fleet(database: Database, tmp_path: Path) -> AsyncIterator[DiscordFleet]:
     if not DRILLBOT.exists():
         pytest.fail(f"{DRILLBOT} is missing: install the package (make install) first")
-    async with FakeDiscord(shard_count=database.processes) as fake:
-        fleet = DiscordFleet(fake, database.url, tmp_path, shard_count=database.processes)
-        try:
-            yield fleet
-        finally:
-            await fleet.close()
+    fake = Discord(shard_count=database.processes)
+    await fake.start()
+    fleet = DiscordFleet(fake, database.url, tmp_path, shard_count=database.processes)
+    try:
+        yield fleet
+    finally:
+        await fleet.close()
+        await fake.stop()
     # Whatever a test checked, nothing the bot sent may break Discord's rules.
     assert fake.violations == [], fake.violations
 
@@ -164,7 +170,7 @@ async def clicks_after_the_restart(
     assert sorted(by_label) == ["A", "B", "C"], buttons(posted)
     decoded = custom_ids.decode(by_label["B"])
     assert decoded is not None and decoded[0] is Action.PICK
-    alice, bob = member(fake, guild, "alice"), member(fake, guild, "bob")
+    alice, bob = member(guild, "alice"), member(guild, "bob")
 
     first = await fake.button_click(posted["id"], by_label["B"], alice)
     assert "is right" in await reply_of(fleet, first)
@@ -173,7 +179,7 @@ async def clicks_after_the_restart(
     # or Discord refuses a second callback), then a second click of hers.
     await fake.redeliver(first)
     await fleet.until(
-        lambda: len(first.attempts) > 1 or REPLAYED in fleet.logs(), "the replayed click handled"
+        lambda: len(first.attempts) > 1 or REPLAYED in fleet.output(), "the replayed click handled"
     )
     assert [c.error_code for c in first.attempts] in ([None], [None, 40060]), first.attempts
     again = await fake.button_click(posted["id"], by_label["A"], alice)
@@ -192,16 +198,20 @@ async def answered(fleet: DiscordFleet, drill: PostedDrill, count: int) -> bool:
 async def test_sigkill_while_drills_are_posted_then_restart_and_click(
     fleet: DiscordFleet,
 ) -> None:
-    """Two channels due at once: the post of ``landed`` reached Discord, whose answer never
-    came back; the post of ``lost`` never got there. SIGKILL, restart."""
+    """Three channels due at once: the posts of ``landed`` and ``unseen`` reached Discord,
+    whose answers never came back; the post of ``lost`` never got there. SIGKILL, restart.
+    ``unseen``'s history shows no nonces, as Discord's does not: the look finds nothing there,
+    and the post sent again is deduplicated by Discord (the restart comes within its window)."""
     fake = fleet.fake
-    guild = add_server(fake, channels=("landed", "lost"))
-    landed, lost = guild.channel("landed"), guild.channel("lost")
+    guild = add_server(fake, channels=("landed", "lost", "unseen"))
+    landed, lost, unseen = (guild.channel(n) for n in ("landed", "lost", "unseen"))
+    fake.nonces_hidden_in.add(unseen.id)
     await fleet.prepare(guild, [landed], mcq=True)
-    await fleet.prepare(guild, [lost])
+    await fleet.prepare(guild, [lost, unseen])
     holds = [
         fake.hold(POST, landed=True, match=to_channel(landed)),
         fake.hold(POST, landed=False, match=to_channel(lost)),
+        fake.hold(POST, landed=True, match=to_channel(unseen)),
     ]
     bots = await fleet.start_all()
     victims = await kill_where_held(fleet, bots, holds, "drill:")
@@ -210,11 +220,14 @@ async def test_sigkill_while_drills_are_posted_then_restart_and_click(
     # 1. The post that landed: the taker read the channel and adopted it, no second post.
     drill, posted = await exactly_one_drill(fleet, landed)
     assert fake.of(HISTORY), "the process that took over did not look for the post"
-    assert "was posted by an earlier attempt; adopting it" in fleet.logs()
+    assert "was posted by an earlier attempt; adopting it" in fleet.output()
     assert len(posts_to(fake, landed)) == 1, [c.note for c in posts_to(fake, landed)]
     # 2. The post that never landed: posted again, once.
     _, lost_post = await exactly_one_drill(fleet, lost)
     assert [c.status for c in posts_to(fake, lost)] == [503, 200]
+    # 1 as on Discord: sent again, and Discord answered with the message it had.
+    _, unseen_post = await exactly_one_drill(fleet, unseen)
+    assert [c.note for c in posts_to(fake, unseen)] == ["held", "deduplicated by nonce"]
     # 5. The drill's buttons work across processes.
     await clicks_after_the_restart(fleet, guild, drill, posted)
 
@@ -222,12 +235,16 @@ async def test_sigkill_while_drills_are_posted_then_restart_and_click(
     # Still one each, after every process's last tick.
     assert bot_messages(fake, landed) == [fake.message(posted["id"])]
     assert bot_messages(fake, lost) == [lost_post]
+    assert bot_messages(fake, unseen) == [unseen_post]
     assert await fleet.answers(drill.id) == 2  # alice once, bob once
     no_double_post_logged(fleet)
 
 
 # --- 3: SIGTERM during a burst -------------------------------------------------------------------
 async def test_sigterm_during_a_burst_of_posts_then_restart(fleet: DiscordFleet) -> None:
+    """Four channels of one server due at the same minute, posted at once; SIGTERM while three
+    posts are held. The stop lets them run for its grace period, then gives their leases back;
+    the restart finishes the two left."""
     fake = fleet.fake
     names = ("drills-1", "drills-2", "drills-3", "drills-4")
     guild = add_server(fake, channels=names)
@@ -266,6 +283,10 @@ async def test_sigterm_during_a_burst_of_posts_then_restart(fleet: DiscordFleet)
     posted = {}
     for channel in (kept, dropped, finished, free):
         _, posted[channel.name] = await exactly_one_drill(fleet, channel)
+    # Cancelled mid-post, the kept one was looked for and adopted; the dropped one sent again.
+    assert [c.note for c in posts_to(fake, kept)] == ["held"]
+    assert [c.status for c in posts_to(fake, dropped)] == [503, 200]
+    assert len(posts_to(fake, finished)) == len(posts_to(fake, free)) == 1
 
     await fleet.stop_all(signal.SIGTERM)
     for channel in (kept, dropped, finished, free):
@@ -295,9 +316,38 @@ async def test_sigkill_after_the_reveal_landed_in_its_thread_then_restart(
     assert keyed(fake, thread, reveal_key(drill.id)) == [reveal]
     assert "Model answer" in shown_text(reveal)
     assert (await fleet.drill_in(channel)).revealed_at is not None
-    assert "was posted by an earlier attempt; adopting it" in fleet.logs()
+    assert "was posted by an earlier attempt; adopting it" in fleet.output()
 
     await fleet.stop_all(signal.SIGTERM)
     assert bot_messages(fake, thread) == [reveal]
     assert bot_messages(fake, channel) == [posted]
     no_double_post_logged(fleet)
+
+
+# --- the same, with a restart after Discord forgot the nonce -------------------------------------
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+async def test_a_post_that_landed_is_found_after_discord_forgot_its_nonce(
+    fleet: DiscordFleet,
+) -> None:
+    """SIGKILL after the drill's post landed; the next process comes after Discord's nonce
+    window (a crash loop, a host that is gone until its lease expires, a long outage). One
+    database is enough: the look for the post is the adapter's."""
+    fake = fleet.fake
+    guild = add_server(fake)
+    channel = guild.channel("drills")
+    fake.nonces_hidden_in.add(channel.id)
+    await fleet.prepare(guild, [channel])
+    hold = fake.hold(POST, landed=True, match=to_channel(channel))
+    [bot] = await fleet.start_all()
+    await kill_where_held(fleet, [bot], [hold], "drill:")
+    [landed] = bot_messages(fake, channel)
+    fake.forget_nonce(landed["id"])
+    await fleet.restart(bot)
+
+    drill = await fleet.drill_in(channel)
+    await fleet.delivered(drill_key(drill.id))
+    posted = bot_messages(fake, channel)
+    await fleet.stop_all(signal.SIGTERM)
+    assert posted == [landed], f"{len(posted)} drill messages: {[m['id'] for m in posted]}"

@@ -3,9 +3,11 @@
 - ``/drill ...`` (``commands.py``) becomes ``Engine.command`` with the text it stands for;
 - a button is recognised by its ``custom_id`` alone (``custom_ids.decode``: the id carries
   what the click means, so drills posted before a restart keep working) and opens an answer
-  form or calls ``Engine.pick`` / ``Engine.set_paused``. Clicks are taken straight from
-  ``on_interaction``: discord.py's ``DynamicItem`` dispatch would rebuild a ``View`` from the
-  whole message for every click, CPU a burst of clicks cannot spare;
+  form or calls ``Engine.pick`` / ``Engine.set_paused``. Clicks are taken straight off the
+  gateway (``take_clicks``), without the message clicked on, unless the click opens a form
+  that quotes it: discord.py would parse that message into a ``Message`` and, through a
+  ``DynamicItem``, rebuild a ``View`` from it for every click, CPU that the acknowledgements of
+  a burst of clicks cannot spare;
 - a form submission is recognised by its ``custom_id`` (``custom_ids.parse_modal_id``) and
   becomes ``Engine.answer`` or ``Engine.incident_form``;
 - a direct message, or a reply in a thread, becomes ``Engine.message`` (mock incidents).
@@ -13,10 +15,11 @@
 Every interaction is answered within Discord's three seconds (``respond.Responder``), once:
 a burst is acknowledged first (deferred) and its work done after (``respond.Crowd``), and an
 interaction Discord delivers again (after a RESUME) is recognised by its id and not handled a
-second time. The core's replies go where their visibility says: PRIVATE as an ephemeral reply to the
-interaction, CHANNEL as a message in the channel, DIRECT as a direct message. In a direct
-message with the bot everything is private anyway, so replies there are ordinary messages in
-the conversation (an ephemeral one would vanish, and a stage prompt's Answer button with it).
+second time. The core's replies go where their visibility says: PRIVATE as an ephemeral reply
+to the interaction, CHANNEL as a message in the channel, DIRECT as a direct message. In a
+direct message with the bot everything is private anyway, so replies there are ordinary
+messages in the conversation (an ephemeral one would vanish, and a stage prompt's Answer button
+with it).
 """
 
 from __future__ import annotations
@@ -133,6 +136,7 @@ class DiscordApp:
         self.in_flight = InFlight()
         self.crowd = Crowd()
         self._handled: dict[int, None] = {}
+        self._clicks: set[asyncio.Task[None]] = set()
 
     def _first_delivery(self, interaction: Interaction) -> bool:
         """False for an interaction handled already (Discord delivered it again): its callback
@@ -225,6 +229,43 @@ class DiscordApp:
             message = views.error(FAILED)
         # Feedback repeats itself (one message per option of a drill): rendered once.
         await responder.send(render_cached(message), ephemeral)
+
+    def take_clicks(self, client: discord.Client) -> None:
+        """Take drillbot's button clicks as the gateway delivers them, before discord.py
+        builds and dispatches them (``on_interaction`` still takes any that come that way).
+
+        A click's payload carries the whole message clicked on (a drill's embed), which
+        discord.py parses for every click; only a click that opens a form needs it (the form
+        quotes the question), so every other click is built without it. Installed before the
+        client connects: each gateway connection reads the state's parsers (discord.py's
+        ``ConnectionState.parsers``, one per gateway event)."""
+        state = client._connection
+        parse_all = state.parsers["INTERACTION_CREATE"]
+
+        def parse(data: Any) -> None:
+            try:
+                lean = _lean_click(data)
+                interaction = None if lean is None else Interaction(data=lean[0], state=state)
+            except Exception:  # raised into the gateway, it would end the connection
+                log.exception("could not read a click; discord.py takes it")
+                lean = interaction = None
+            if lean is None or interaction is None:
+                parse_all(data)
+                return
+            task = asyncio.create_task(self._take_click(interaction, lean[1]))
+            self._clicks.add(task)
+            task.add_done_callback(self._clicks.discard)
+
+        state.parsers["INTERACTION_CREATE"] = parse
+
+    async def _take_click(
+        self, interaction: Interaction, meaning: tuple[Action, str] | None
+    ) -> None:
+        try:
+            if self._first_delivery(interaction):
+                await self.on_click(interaction, meaning)
+        except Exception:  # discord.py's dispatch would have logged it: so does this
+            log.exception("handling the click %s failed", interaction.id)
 
     # --- buttons and forms ---------------------------------------------------------------
     async def on_interaction(self, interaction: Interaction) -> None:
@@ -487,10 +528,30 @@ class DiscordApp:
             return None
 
 
+FORM_ACTIONS = (Action.ANSWER_OPEN, Action.ANSWER_INCIDENT)
+"""Buttons that open a form: the form quotes the message clicked on."""
+
+
+def _lean_click(data: Any) -> tuple[Any, tuple[Action, str] | None] | None:
+    """A click on a drillbot button that opens no form, as (the payload without the message
+    clicked on, its meaning); None for any other interaction."""
+    if not isinstance(data, dict) or data.get("type") != discord.InteractionType.component.value:
+        return None
+    inner = data.get("data")
+    custom_id = inner.get("custom_id") if isinstance(inner, dict) else None
+    if not isinstance(custom_id, str) or not custom_id.startswith(BUTTON_PREFIX):
+        return None
+    meaning = custom_ids.decode(custom_id)
+    if meaning is not None and meaning[0] in FORM_ACTIONS:
+        return None
+    click = dict(data)
+    click.pop("message", None)
+    return click, meaning
+
+
 def _noted(message: Message, note: str) -> Message:
     return replace(message, blocks=(*message.blocks, Context(note)))
 
 
 def _left_key(workspace: str) -> str:
     return f"left:{workspace}"
-

@@ -29,7 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from typing import Any, Literal, TypeVar
 
 import aiohttp
@@ -170,23 +170,29 @@ class DiscordChat:
         key: str,
         since: dt.datetime,
         thread: str | None = None,
+        message: Message | None = None,
     ) -> str | None:
         if thread is not None:
             # A reply lives in the thread named after the message, or quotes it in the channel.
             try:
-                found = await self._find(_id(thread), key, since)
+                found = await self._find(_id(thread), key, since, message)
             except DiscordCallError as exc:
                 if exc.code != UNKNOWN_CHANNEL and exc.status != 404:
                     raise
                 found = None
             if found is not None:
                 return found
-        return await self._find(_id(channel), key, since)
+        return await self._find(_id(channel), key, since, message)
 
     async def find_direct(
-        self, workspace_id: str, user: str, key: str, since: dt.datetime
+        self,
+        workspace_id: str,
+        user: str,
+        key: str,
+        since: dt.datetime,
+        message: Message | None = None,
     ) -> str | None:
-        return await self._find(await self.dm_channel(user), key, since)
+        return await self._find(await self.dm_channel(user), key, since, message)
 
     # --- beyond the port -----------------------------------------------------------------
     async def post_in(self, channel: int, message: Message) -> str:
@@ -270,25 +276,38 @@ class DiscordChat:
         return message_id
 
     # --- looking for an earlier post -----------------------------------------------------
-    async def _find(self, channel: int, key: str, since: dt.datetime) -> str | None:
-        """The id of the first part of the bot's message stamped with ``key`` since ``since``,
-        when every part of it is there; None otherwise (the caller posts it again, and Discord's
-        nonce check returns the parts that did land instead of making them twice)."""
+    async def _find(
+        self, channel: int, key: str, since: dt.datetime, message: Message | None = None
+    ) -> str | None:
+        """The id of the first part of the bot's message for ``key`` since ``since``, when
+        every part of it is there; None otherwise (the caller posts it again, and Discord's
+        nonce check returns the parts that did land instead of making them twice).
+
+        A part is recognised by its nonce while Discord still returns it, and otherwise by its
+        content: Discord keeps a nonce only for minutes, while a post may be looked for up to
+        the grace period later. The content of a keyed message names what it is (the drill's
+        number, the week of a board), so an equal one from the bot is the same post."""
         prefix = nonce_prefix(key)
+        shapes = [fingerprint(p) for p in render(message)] if message is not None else []
         after = discord.utils.time_snowflake(since - LOOKUP_SKEW)
         me = self.client.user.id if self.client.user else None
         parts: dict[int, str] = {}
-        expected: int | None = None
+        expected: int | None = len(shapes) or None
         for _ in range(LOOKUP_PAGES):
             page = await call(
                 "read history", self.http.logs_from(channel, LOOKUP_PAGE, after=after)
             )
-            for found in page:
+            for found in sorted(page, key=lambda m: int(m["id"])):
                 author = (found.get("author") or {}).get("id")
-                stamp = parse_nonce(found.get("nonce"), prefix)
-                if stamp is None or (me is not None and str(author) != str(me)):
+                if me is not None and str(author) != str(me):
                     continue
-                part, expected = stamp
+                stamp = parse_nonce(found.get("nonce"), prefix)
+                if stamp is not None:
+                    part, expected = stamp
+                elif fingerprint_of(found) in shapes:
+                    part = shapes.index(fingerprint_of(found))
+                else:
+                    continue
                 parts.setdefault(part, str(found["id"]))
             if len(page) < LOOKUP_PAGE:
                 break
@@ -301,6 +320,31 @@ class DiscordChat:
             log.warning("only %d of %d parts of %s are in %s", len(parts), expected, key, channel)
             return None
         return parts[0]
+
+
+Fingerprint = tuple[str, tuple[tuple[str, str], ...]]
+
+
+def fingerprint(payload: DiscordPayload) -> Fingerprint:
+    """What identifies a posted part: its text and its embeds' titles and descriptions."""
+    return (
+        payload.content.strip(),
+        tuple(
+            (str(e.get("title") or ""), str(e.get("description") or "").strip())
+            for e in payload.embeds
+        ),
+    )
+
+
+def fingerprint_of(found: Mapping[str, Any]) -> Fingerprint:
+    """The same, of a message as Discord returns it."""
+    return (
+        str(found.get("content") or "").strip(),
+        tuple(
+            (str(e.get("title") or ""), str(e.get("description") or "").strip())
+            for e in found.get("embeds") or ()
+        ),
+    )
 
 
 def thread_name(message: Message) -> str:

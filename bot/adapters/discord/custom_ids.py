@@ -3,7 +3,9 @@
 Discord gives a component or modal interaction nothing but the ``custom_id`` it was posted
 with, and a drill posted before a restart must still take clicks. So the whole meaning lives in
 the id: ``drillbot:<action>:<value>``, the core's ``Action`` and ``Button.value`` as they are.
-discord.py's ``DynamicItem`` finds its items by ``TEMPLATE`` (a full match).
+The runtime decodes a click's id itself (``bot/adapters/discord/app.py``); ``TEMPLATE`` is the
+same grammar as a regular expression (a full match), for discord.py's ``DynamicItem`` should a
+view need one.
 
 Two buttons of one message may not share an id, so a repeat of the same action and value gets
 a ``#<n>`` suffix. The decoder drops one trailing ``#<digits>``; a value that itself contains a

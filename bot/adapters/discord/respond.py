@@ -9,7 +9,8 @@ for their acknowledgement:
 
 - alone, it starts the work and waits up to ``BUDGET`` seconds for it: a quick answer is the
   callback itself (one request, the fastest feedback); a slow one is deferred first ("drillbot is
-  thinking…", ephemeral) and follows up when ready;
+  thinking…", ephemeral) and follows up when ready, and so is one that others join meanwhile
+  (the first click of a burst);
 - in a burst (others are waiting for theirs, or for their turn to work), it defers at once and
   starts the work only when the burst has been acknowledged (``Crowd.turn``), as the Slack
   adapter's ``Background`` does: a burst's acknowledgements never queue behind its work, so each
@@ -40,7 +41,7 @@ T = TypeVar("T")
 
 BUDGET = 2.0
 """Seconds of Discord's 3 the work may take before the interaction is deferred."""
-QUIET = 0.005
+QUIET = 0.025
 """Seconds without a new interaction after which a burst is over."""
 PATIENCE = 1.0
 """Seconds deferred work waits at most for a burst to be over, so that a steady stream of
@@ -59,21 +60,43 @@ class Crowd:
         self.patience = patience
         self.unanswered = 0
         """Interactions that arrived and have no callback yet."""
+        self.working = 0
+        """Deferred work that had its turn and is not done yet."""
         self.last_arrival = -math.inf
         self._turns: deque[tuple[float, asyncio.Future[None]]] = deque()
         self._watcher: asyncio.Task[None] | None = None
+        self._alone: set[asyncio.Future[None]] = set()
 
-    def arrived(self) -> None:
+    def arrived(self) -> float:
+        """Counts an interaction in; returns the seconds since the one before arrived."""
+        now = time.monotonic()
+        gap = now - self.last_arrival
         self.unanswered += 1
-        self.last_arrival = time.monotonic()
+        self.last_arrival = now
+        if self.unanswered > 1:
+            for waiting in self._alone:
+                if not waiting.done():
+                    waiting.set_result(None)
+            self._alone.clear()
+        return gap
+
+    def company(self) -> asyncio.Future[None]:
+        """Done when another interaction arrives (``forget`` it when no longer needed)."""
+        joined: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._alone.add(joined)
+        return joined
+
+    def forget(self, joined: asyncio.Future[None]) -> None:
+        self._alone.discard(joined)
+        joined.cancel()
 
     def answered(self) -> None:
         self.unanswered -= 1
 
     def crowded(self) -> bool:
-        """Whether an interaction that just arrived has company: others waiting for their
-        acknowledgement, or deferred work waiting for its turn."""
-        return self.unanswered > 1 or bool(self._turns)
+        """Whether an interaction that arrived has company: others waiting for their
+        acknowledgement, deferred work waiting for its turn or being done."""
+        return self.unanswered > 1 or self.working > 0 or bool(self._turns)
 
     def calm(self) -> bool:
         return self.unanswered <= 0 and time.monotonic() - self.last_arrival >= self.quiet
@@ -89,7 +112,7 @@ class Crowd:
         await turn
 
     async def _watch(self) -> None:
-        """One task for every waiting turn: it looks every ``quiet`` seconds."""
+        """One task for every waiting turn, looking five times per ``quiet`` seconds."""
         while self._turns:
             calm = self.calm()
             now = time.monotonic()
@@ -98,7 +121,7 @@ class Crowd:
                 if not turn.done():  # a cancelled waiter leaves a cancelled future
                     turn.set_result(None)
             if self._turns:
-                await asyncio.sleep(self.quiet)
+                await asyncio.sleep(self.quiet / 5)
 
 
 class Responder:
@@ -117,8 +140,8 @@ class Responder:
         self.crowd = crowd
         self._waiting = crowd is not None
         """Counted in ``crowd.unanswered`` until its first callback is answered (or refused)."""
-        if crowd is not None:
-            crowd.arrived()
+        self._gap = crowd.arrived() if crowd is not None else math.inf
+        """Seconds between the interaction before this one and this one."""
 
     @property
     def answered(self) -> bool:
@@ -133,14 +156,30 @@ class Responder:
     async def run(self, work: Awaitable[T], ephemeral: bool = True) -> T:
         """The work's result; deferred first when it takes longer than the budget, or at once
         in a crowd (the work then waits for its turn)."""
-        if self.crowd is not None and self.crowd.crowded():
+        crowd = self.crowd
+        if crowd is not None and (crowd.crowded() or self._gap < crowd.quiet):
             await self.defer(ephemeral)
-            await self.crowd.turn()
-        if self.answered:
-            return await work
+            await crowd.turn()
+            crowd.working += 1
+            try:
+                return await work
+            finally:
+                crowd.working -= 1
         task = asyncio.ensure_future(work)
         left = self.budget - (time.monotonic() - self.started)
-        done, _ = await asyncio.wait({task}, timeout=max(left, 0.0))
+        waits: set[asyncio.Future[Any]] = {task}
+        # Others arriving meanwhile want their acknowledgement: this one then has its own at
+        # once, rather than hold theirs back until its work is done.
+        joined = crowd.company() if crowd is not None else None
+        if joined is not None:
+            waits.add(joined)
+        try:
+            done, _ = await asyncio.wait(
+                waits, timeout=max(left, 0.0), return_when=asyncio.FIRST_COMPLETED
+            )
+        finally:
+            if crowd is not None and joined is not None:
+                crowd.forget(joined)
         if task not in done:
             await self.defer(ephemeral)
         return await task

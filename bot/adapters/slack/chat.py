@@ -313,6 +313,7 @@ class SlackChat:
         key: str,
         since: dt.datetime,
         thread: str | None = None,
+        message: Message | None = None,
     ) -> str | None:
         """Read the conversation (or the thread) since ``since`` with every message's metadata,
         and return the ts of the bot's message stamped with ``key``."""
@@ -362,7 +363,12 @@ class SlackChat:
         return None
 
     async def find_direct(
-        self, workspace_id: str, user: str, key: str, since: dt.datetime
+        self,
+        workspace_id: str,
+        user: str,
+        key: str,
+        since: dt.datetime,
+        message: Message | None = None,
     ) -> str | None:
         channel = await self.open_direct(workspace_id, user)
         return await self.find_posted(workspace_id, channel, key, since)

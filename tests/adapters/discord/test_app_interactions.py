@@ -1,6 +1,7 @@
 """Interactions as Discord times them: every subcommand reaches the core, autocomplete filters,
-slow work is deferred within 3 s, a late or repeated interaction is logged and never crashes
-the bot, and servers joined and left keep their data."""
+slow work is deferred within 3 s, a burst of clicks is acknowledged first and followed up, a
+late or repeated interaction is logged and never crashes the bot (and one delivered again is
+handled once), and servers joined and left keep their data."""
 
 from __future__ import annotations
 
@@ -8,12 +9,22 @@ import asyncio
 import logging
 from typing import Any
 
+import aiohttp
 import pytest
 
+from bot.adapters.discord import custom_ids
 from bot.domain import commands as cmd
 from bot.messaging.message import Action, Replies
 from bot.services.commands import Where
-from tests.adapters.discord.bot_harness import EPHEMERAL, DiscordHarness, flags, shown_text
+from tests.adapters.discord.bot_harness import (
+    EPHEMERAL,
+    DiscordHarness,
+    button_id,
+    buttons,
+    flags,
+    shown_text,
+)
+from tests.adapters.discord.fake_discord import FakeDiscord, SentInteraction
 
 # (group, subcommand, options): each subcommand once, as a person would use it.
 EVERY_SUBCOMMAND: list[tuple[str | None, str, dict[str, Any]]] = [
@@ -113,7 +124,7 @@ async def test_slow_work_is_deferred_then_followed_up(
 
 
 async def test_a_late_or_repeated_interaction_is_logged_and_the_bot_goes_on(
-    bot: DiscordHarness, caplog: pytest.LogCaptureFixture
+    bot: DiscordHarness, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake = bot.fake
     fake.interaction_deadline = 0.0  # everything arrives too late
@@ -125,16 +136,112 @@ async def test_a_late_or_repeated_interaction_is_logged_and_the_bot_goes_on(
     assert "gave up on it" in caplog.text
     fake.interaction_deadline = 3.0
     caplog.clear()
+
+    # Delivered again (a replay after a RESUME): recognised by its id, not handled twice.
     sent = await bot.drill(bot.alice, "help")
-    with caplog.at_level(logging.WARNING, "drillbot.discord"):
+    with caplog.at_level(logging.INFO, "drillbot.discord"):
         await fake.redeliver(sent)
-        await fake.wait_until(lambda: len(sent.attempts) > 1)
+        await asyncio.sleep(0.2)
+    assert [c.error_code for c in sent.attempts] == [None]
+    assert "delivered again" in caplog.text
+    caplog.clear()
+
+    # Answered by someone else first (another process on the same shard): Discord says 40060.
+    command = bot.engine.command
+
+    async def slow(*args: Any) -> Replies:
+        await asyncio.sleep(0.3)
+        return await command(*args)
+
+    monkeypatch.setattr(bot.engine, "command", slow)
+    with caplog.at_level(logging.WARNING, "drillbot.discord"):
+        other = await fake.slash_command(bot.bob, guild=bot.guild, subcommand="help")
+        await _answer_elsewhere(fake, other)
+        await fake.wait_until(lambda: len(other.attempts) > 1)
         await asyncio.sleep(0.1)
-    assert [c.error_code for c in sent.attempts] == [None, 40060]
+    assert [c.error_code for c in other.attempts] == [None, 40060]
     assert "answered already" in caplog.text
+    monkeypatch.undo()
     # Still serving.
     again = await bot.drill(bot.bob, "help")
     assert "drillbot commands" in await bot.replies(again)
+
+
+async def _answer_elsewhere(fake: FakeDiscord, sent: SentInteraction) -> None:
+    url = f"{fake.api_url}/interactions/{sent.id}/{sent.token}/callback"
+    data = {"content": "from elsewhere", "flags": EPHEMERAL, "allowed_mentions": {"parse": []}}
+    body = {"type": 4, "data": data}
+    async with aiohttp.ClientSession() as session, session.post(url, json=body) as response:
+        assert response.status < 300, await response.text()
+
+
+async def _mcq(bot: DiscordHarness) -> tuple[dict[str, Any], int]:
+    """Tuesday's MCQ, posted in the drill channel; and its drill id."""
+    await bot.drill(
+        bot.admin, "setup", time="09:30", zone="Europe/Berlin", days="tue", mcq_days="tue"
+    )
+    await bot.at("2026-12-01T09:30")
+    [mcq] = bot.posts(match="Daily MCQ")
+    decoded = custom_ids.decode(button_id(mcq, Action.PICK))
+    assert decoded is not None
+    return mcq, int(decoded[1].split(":")[0])
+
+
+async def _answers(bot: DiscordHarness, drill_id: int) -> int:
+    async with bot.store.transaction() as tx:
+        return len(await tx.drill_answers(drill_id))
+
+
+async def test_a_click_delivered_again_is_handled_once(
+    bot: DiscordHarness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    mcq, drill_id = await _mcq(bot)
+    picks: list[str] = []
+    pick = bot.engine.pick
+
+    async def slow(actor: Any, value: str, delivery: str) -> Any:
+        picks.append(delivery)
+        await asyncio.sleep(0.2)  # still at work when the second delivery comes
+        return await pick(actor, value, delivery)
+
+    monkeypatch.setattr(bot.engine, "pick", slow)
+    fake = bot.fake
+    with caplog.at_level(logging.INFO, "drillbot.discord"):
+        sent = await fake.button_click(mcq["id"], button_id(mcq, Action.PICK, None), bot.alice)
+        await fake.redeliver(sent)
+        assert "right" in await bot.replies(sent)
+        await fake.redeliver(sent)  # and once more after it was answered
+        await asyncio.sleep(0.2)
+    assert len(picks) == 1
+    assert [c.error_code for c in sent.attempts] == [None]
+    assert len(fake.ephemeral(sent)) == 1
+    assert caplog.text.count("delivered again") == 2
+    assert await _answers(bot, drill_id) == 1
+
+
+async def test_a_burst_of_clicks_is_acknowledged_first_then_followed_up(
+    bot: DiscordHarness,
+) -> None:
+    mcq, drill_id = await _mcq(bot)
+    fake = bot.fake
+    people = [fake.add_member(bot.guild, f"member{n}") for n in range(30)]
+    options = [b["custom_id"] for b in buttons(mcq)]
+    sent = await asyncio.gather(
+        *(
+            fake.button_click(mcq["id"], options[n % len(options)], person)
+            for n, person in enumerate(people)
+        )
+    )
+    for one in sent:
+        assert "right" in await bot.replies(one)
+        assert one.latency is not None and one.latency < 3.0 and not one.refused
+        assert one.callback is not None and flags(one.callback) & EPHEMERAL
+    kinds = [one.callback["type"] for one in sent if one.callback is not None]
+    # At most the first, alone when it came, is answered at once; the rest are deferred
+    # ("thinking…", ephemeral) and get their feedback as a followup.
+    assert kinds.count(5) >= len(sent) - 1
+    assert all(len(one.followups) == 1 for one in sent if one.callback["type"] == 5)  # type: ignore[index]
+    assert await _answers(bot, drill_id) == len(people)
 
 
 async def test_leaving_a_server_pauses_its_drills_and_joining_again_resumes_them(

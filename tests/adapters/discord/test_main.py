@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import io
 import json
 import logging
@@ -35,6 +36,8 @@ from bot.adapters.discord.secrets import RedactToken
 from bot.bootstrap import StartupError
 from bot.cli import main
 from bot.config import Settings
+from bot.db.sql_store import SqlStore
+from bot.messaging.message import Action
 from bot.services.store import StoreUnavailable
 from tests.adapters.discord.bot_harness import DiscordHarness
 from tests.adapters.discord.fake_discord import MESSAGE_CONTENT, FakeDiscord, point_discord_py_at
@@ -367,3 +370,25 @@ async def test_health_reports_the_gateway(bot: DiscordHarness) -> None:
     assert await bot.runtime.problems() == []
     await bot.runtime.client.close()
     assert await bot.runtime.problems() == ["not connected to the Discord gateway (closed)"]
+
+
+async def test_the_last_answer_count_edit_is_made_before_the_client_closes(
+    fake: FakeDiscord, store: SqlStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    async with DiscordHarness(fake, store) as bot:
+        await bot.drill(
+            bot.admin, "setup", time="09:30", zone="Europe/Berlin", days="tue", mcq_days="tue"
+        )
+        await bot.at("2026-12-01T09:30")
+        [mcq] = bot.posts(match="Daily MCQ")
+        # Answer counts are edited at most every few seconds: the stop comes before.
+        deps = bot.engine.deps
+        deps.settings = dataclasses.replace(deps.settings, count_update_delay=0.5)
+        picked = await bot.click(mcq, bot.alice, Action.PICK)
+        await bot.replies(picked)
+        assert fake.edits(mcq["id"]) == []
+        caplog.set_level(logging.WARNING, "drillbot")
+    # Leaving the harness is the runtime's stop (SIGTERM's path).
+    edits = fake.edits(mcq["id"])
+    assert len(edits) == 1 and "1 answer so far" in json.dumps(edits[0].json)
+    assert "could not refresh the answer count" not in caplog.text

@@ -25,6 +25,7 @@ from bot.adapters.discord.render import (
     incident_answer_modal,
     no_mentions,
     render,
+    render_cached,
     render_ephemeral,
     split_text,
 )
@@ -569,3 +570,17 @@ def test_answer_modals(library: Library) -> None:
     check_modal(long)
     assert long.title == "A title far longer than the forty-five…"
     assert long.question.endswith("…") and long.max_length == limits.TEXT_INPUT_VALUE
+
+
+def test_rendered_feedback_is_remembered_and_the_same_as_rendered_anew() -> None:
+    feedback = Message(
+        "A is right", (Section("*A* is right."), Context("Your pick for #1")), kind="feedback"
+    )
+    first = render_cached(feedback)
+    assert first == tuple(render(feedback))
+    again = Message(
+        "A is right", (Section("*A* is right."), Context("Your pick for #1")), kind="feedback"
+    )
+    assert render_cached(again) is first  # an equal message: rendered once
+    other = Message("B is right", (Section("*B* is right."),), kind="feedback")
+    assert render_cached(other) == tuple(render(other)) != first
