@@ -117,7 +117,7 @@ async def run_console(
     store = await open_configured_store(settings)
     start = options.start or dt.datetime.now(dt.UTC)
     clock = ManualClock(start)
-    chat = ConsoleChat(stdout, clock.now, options.zone)
+    chat = ConsoleChat(stdout, clock.now, options.zone, settings.data_dir)
     engine = make_engine(store, library, chat, clock, settings)
     await engine.start()
     app = ConsoleApp(engine, clock, chat, options.zone)

@@ -240,6 +240,48 @@ def _leaderboard(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    import logging
+
+    from bot.bootstrap import StartupError, configure_logging
+    from bot.config import Settings
+    from bot.domain.insights import WeeksError, parse_weeks
+    from bot.report_cli import chart_png, team_report
+    from bot.services import report
+
+    try:
+        weeks = parse_weeks(args.weeks)
+    except WeeksError as exc:
+        print(f"drillbot report: {exc}", file=sys.stderr)
+        return 1
+    settings = Settings()
+    configure_logging(settings)
+    if logging.getLogger().getEffectiveLevel() >= logging.INFO:
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # as `leaderboard`
+    try:
+        insights = asyncio.run(team_report(settings, args.workspace, args.channel, weeks))
+    except (StartupError, LookupError) as exc:
+        print(f"drillbot report: {exc}", file=sys.stderr)
+        return 1
+    if args.format == "json":
+        out = report.report_json(insights)
+    elif args.format == "csv":
+        out = report.report_csv(insights)
+    elif args.format == "html":
+        out = report.report_html(insights, chart_png(insights))
+    else:
+        out = report.report_table(insights)
+    if args.output:
+        try:
+            Path(args.output).write_text(out, encoding="utf-8")
+        except OSError as exc:
+            print(f"drillbot report: cannot write {args.output}: {exc}", file=sys.stderr)
+            return 1
+    else:
+        sys.stdout.write(out)
+    return 0
+
+
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     grader = sub.add_parser("grade", help="grade an open answer (stdin, or --answer-file)")
     grader.add_argument("question_id", metavar="QUESTION_ID")
@@ -276,6 +318,20 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     board.add_argument("--json", action="store_true", help="the same as --format json")
     board.set_defaults(func=_leaderboard)
+
+    team = sub.add_parser("report", help="the team's insights for a lead: table, csv, json, html")
+    team.add_argument("--workspace", help="workspace id (default: the only one)")
+    team.add_argument("--channel", help="channel id or name (default: the whole workspace)")
+    team.add_argument("--weeks", default="4", help="weeks to cover, 1 to 26 (default 4)")
+    team.add_argument(
+        "--format", choices=("table", "csv", "json", "html"), default="table", help="default table"
+    )
+    team.add_argument("--output", metavar="FILE", help="write the report here, not to stdout")
+    team.set_defaults(func=_report)
+
+    from bot.forget_cli import register as register_forget
+
+    register_forget(sub)
 
     from bot.adapters.discord.cli import register as register_discord
 

@@ -68,6 +68,7 @@ def channel(row: Row[Any]) -> Channel:
         external_id=row.external_id,
         name=row.name,
         schedule=schedule,
+        share_answers=bool(row.share_answers),
     )
 
 
@@ -77,6 +78,7 @@ def person(row: Row[Any]) -> Person:
         workspace_id=row.workspace_id,
         external_id=row.external_id,
         display_name=row.display_name,
+        opted_out=bool(row.opted_out),
     )
 
 

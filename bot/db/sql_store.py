@@ -20,10 +20,13 @@ from sqlalchemy import (
     CursorResult,
     Executable,
     Table,
+    TableClause,
     case,
+    column,
     delete,
     func,
     select,
+    table,
     text,
     update,
 )
@@ -35,6 +38,7 @@ from bot.db import board_sql, hot_sql, posting_sql, rows
 from bot.db.engine import READ_ONLY, create_engine
 from bot.db.errors import translate_errors
 from bot.db.fair_sql import FairScoringTx
+from bot.db.insights_sql import InsightsTx
 from bot.db.migrate import upgrade_engine
 from bot.db.tables import (
     DUE_REVEAL,
@@ -45,10 +49,12 @@ from bot.db.tables import (
     ChannelRow,
     DeliveryRow,
     DrillRow,
+    LeadRow,
     ListedAdminRow,
     PersonRow,
     PracticeRow,
     StreakRow,
+    WeekTotalRow,
     WorkspaceRow,
 )
 from bot.db.urls import redact
@@ -65,14 +71,18 @@ from bot.domain.model import (
     Slot,
     Streak,
 )
-from bot.services.store import NewPick, StoreUnavailable
+from bot.services.store import FORGET_TABLES, ItemResults, NewPick, StoreUnavailable
 
 log = logging.getLogger(__name__)
+
+_INCIDENT_SESSIONS = table("incident_sessions", column("person_id"))
+"""Declared in ``bot.db.incident_store`` (which builds on this module); `forget` needs only
+its person column."""
 
 _Insert = postgresql.Insert | sqlite.Insert
 
 
-class SqlTx(FairScoringTx):
+class SqlTx(FairScoringTx, InsightsTx):
     """One transaction on one connection; every statement goes through :meth:`_execute`."""
 
     def __init__(
@@ -1033,6 +1043,99 @@ class SqlTx(FairScoringTx):
             .returning(ListedAdminRow.user_id)
         )
         return added.first() is not None
+
+    # --- privacy (issue 12) -----------------------------------------------------------------
+    async def item_results(self, person_id: int) -> list[ItemResults]:
+        # Over ix_answers_person_id_created_at and the drills' primary key: one row per item.
+        is_pick = AnswerRow.choice.is_not(None)
+        is_open = AnswerRow.choice.is_(None) & AnswerRow.coverage.is_not(None)
+        result = await self._execute(
+            select(
+                DrillRow.item_id,
+                func.sum(case((is_pick, 1), else_=0)),
+                func.sum(case((is_pick & AnswerRow.correct.is_(True), 1), else_=0)),
+                func.sum(case((is_open, 1), else_=0)),
+                func.sum(case((is_open, AnswerRow.coverage), else_=0.0)),
+            )
+            .select_from(AnswerRow)
+            .join(DrillRow, DrillRow.id == AnswerRow.drill_id)
+            .where(AnswerRow.person_id == person_id)
+            .group_by(DrillRow.item_id)
+            .order_by(DrillRow.item_id)
+        )
+        return [
+            ItemResults(str(item), int(p or 0), int(r or 0), int(o or 0), float(c or 0.0))
+            for item, p, r, o, c in result
+        ]
+
+    async def set_opted_out(self, person_id: int, opted_out: bool) -> bool:
+        result = await self._execute(
+            update(PersonRow)
+            .where(PersonRow.id == person_id, PersonRow.opted_out.is_not(opted_out))
+            .values(opted_out=opted_out)
+        )
+        return bool(result.rowcount)
+
+    async def opted_out_people(self, workspace_id: str) -> set[int]:
+        result = await self._execute(
+            select(PersonRow.id).where(
+                # Bare, as the partial index ix_people_opted_out is written (migration 0011).
+                PersonRow.workspace_id == workspace_id,
+                PersonRow.opted_out,
+            )
+        )
+        return {int(person_id) for person_id in result.scalars()}
+
+    async def set_share_answers(self, channel_id: int, share: bool) -> bool:
+        result = await self._execute(
+            update(ChannelRow)
+            .where(ChannelRow.id == channel_id, ChannelRow.share_answers.is_not(share))
+            .values(share_answers=share)
+        )
+        return bool(result.rowcount)
+
+    async def forget_person(self, person_id: int) -> dict[str, int]:
+        removed = dict.fromkeys(FORGET_TABLES, 0)
+        found = (
+            await self._execute(
+                select(PersonRow.workspace_id, PersonRow.external_id).where(
+                    PersonRow.id == person_id
+                )
+            )
+        ).first()
+        if found is None:
+            return removed
+        # Counted before the answers go: deleting an answer takes it off its week's total
+        # through the answers trigger (migrations 0007/0010), which drops the emptied rows.
+        removed["week_totals"] = (
+            await self._execute(
+                select(func.count())
+                .select_from(WeekTotalRow)
+                .where(WeekTotalRow.person_id == person_id)
+            )
+        ).scalar_one()
+        removed["answers"] = await self._delete(AnswerRow, AnswerRow.person_id == person_id)
+        await self._delete(WeekTotalRow, WeekTotalRow.person_id == person_id)
+        removed["streaks"] = await self._delete(StreakRow, StreakRow.person_id == person_id)
+        removed["away_periods"] = await self._delete(
+            AwayPeriodRow, AwayPeriodRow.person_id == person_id
+        )
+        removed["practice"] = await self._delete(PracticeRow, PracticeRow.person_id == person_id)
+        removed["incident_sessions"] = await self._delete(
+            _INCIDENT_SESSIONS, _INCIDENT_SESSIONS.c.person_id == person_id
+        )
+        removed["leads"] = await self._delete(LeadRow, LeadRow.person_id == person_id)
+        removed["listed_admins"] = await self._delete(
+            ListedAdminRow,
+            ListedAdminRow.workspace_id == found.workspace_id,
+            ListedAdminRow.user_id == found.external_id,
+        )
+        removed["people"] = await self._delete(PersonRow, PersonRow.id == person_id)
+        return removed
+
+    async def _delete(self, table: type[Any] | TableClause, *where: Any) -> int:
+        result = await self._execute(delete(table).where(*where))
+        return int(result.rowcount)
 
     # --- on-demand practice ----------------------------------------------------------------
     async def set_practice(self, person_id: int, item_id: str | None, now: dt.datetime) -> None:

@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
     func,
     text,
 )
@@ -88,16 +89,36 @@ class ChannelRow(Base):
     # One more than the largest when the schedule is saved: the scheduler reads only channels
     # whose number is at least the last it saw (see Tx.channels_changed_since).
     schedule_seq: Mapped[int] = mapped_column(Integer, server_default="0")
+    # Set by `setup share-answers=on` (migration 0011): reveals may quote answers people gave.
+    # Off by default: no answer text is shown to anyone but its author.
+    share_answers: Mapped[bool] = mapped_column(Boolean, server_default=false())
+
+
+# ``WHERE people.opted_out`` as SQLAlchemy writes it on each dialect (SQLite has no boolean
+# type), so both planners match the query (Tx.opted_out_people) to the partial index.
+OPTED_OUT_PG = "opted_out"
+OPTED_OUT_SQLITE = "opted_out = 1"
 
 
 class PersonRow(Base):
     __tablename__ = "people"
-    __table_args__ = (UniqueConstraint("workspace_id", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "external_id"),
+        # Boards leave out who opted out, read on every board: only those rows are indexed.
+        Index(
+            "ix_people_opted_out",
+            "workspace_id",
+            postgresql_where=text(OPTED_OUT_PG),
+            sqlite_where=text(OPTED_OUT_SQLITE),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     workspace_id: Mapped[str] = mapped_column(ID, ForeignKey("workspaces.id"))
     external_id: Mapped[str] = mapped_column(ID)
     display_name: Mapped[str] = mapped_column(NAME)
+    # `/drill optout` (migration 0011): left out of public boards and shout-outs.
+    opted_out: Mapped[bool] = mapped_column(Boolean, server_default=false())
 
 
 class AwayPeriodRow(Base):
@@ -295,6 +316,17 @@ class ListedAdminRow(Base):
 
     workspace_id: Mapped[str] = mapped_column(ID, ForeignKey("workspaces.id"), primary_key=True)
     user_id: Mapped[str] = mapped_column(ID, primary_key=True)
+
+
+class LeadRow(Base):
+    """People an admin listed as leads of a workspace (migration 0011): they see the team's
+    insights, they cannot change schedules."""
+
+    __tablename__ = "leads"
+
+    workspace_id: Mapped[str] = mapped_column(ID, ForeignKey("workspaces.id"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(Integer, ForeignKey("people.id"), primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, server_default=func.now())
 
 
 metadata = Base.metadata

@@ -18,6 +18,7 @@ from typing import ClassVar
 
 from bot.domain import away as away_rules
 from bot.domain import schedule_rules as rules
+from bot.domain.insights import WeeksError, parse_weeks
 from bot.domain.model import Slot
 
 
@@ -100,6 +101,36 @@ class Stats(Command):
     keyword: ClassVar[str] = "stats"
 
 
+HISTORY_DEFAULT = 5
+HISTORY_MAX = 20
+"""`history [n]` lists the last 5 drills you answered, at most 20; a larger number names a
+drill (`history 42`, or `history #42` for any number)."""
+
+
+@dataclass(frozen=True)
+class History(Command):
+    """Your own recent drills (``count`` of them), or with ``drill`` your whole answer to that
+    drill next to its model answer (after its reveal). Private to the one who asks."""
+
+    keyword: ClassVar[str] = "history"
+    count: int = HISTORY_DEFAULT
+    drill: int | None = None
+
+
+@dataclass(frozen=True)
+class OptOut(Command):
+    """Leave the public boards and shout-outs (you still see your own standing)."""
+
+    keyword: ClassVar[str] = "optout"
+
+
+@dataclass(frozen=True)
+class OptIn(Command):
+    """Show on the public boards and shout-outs again."""
+
+    keyword: ClassVar[str] = "optin"
+
+
 @dataclass(frozen=True)
 class Away(Command):
     """Days someone is away (inclusive); drills on them do not break a streak.
@@ -127,6 +158,9 @@ class Setup(Command):
     days: str | None = None
     changes: dict[str, str] = field(default_factory=dict)
     """The other settings by key (``window``, ``mcq-days``, ...), keys lower-case with dashes."""
+    share_answers: bool | None = None
+    """`share-answers=on|off`: whether the channel's reveals may quote answers; None: not
+    given. Not a schedule setting: it goes on its own (see ``bot.domain.privacy``)."""
 
     def all_changes(self) -> dict[str, str]:
         """Every setting given, ``time``, ``zone`` and ``days`` included, for ``apply_changes``."""
@@ -171,6 +205,25 @@ class Admins(Command):
     """The word as typed when the person was named in plain text (``@maria``), not by a
     mention token; ``user`` is then that name. Only where names are ids (the console) does it
     identify someone: see ``not_a_mention``."""
+
+
+@dataclass(frozen=True)
+class Team(Command):
+    """``team [weeks]``: the team's insights (admins and leads), over ``weeks`` weeks."""
+
+    keyword: ClassVar[str] = "team"
+    weeks: int = 4
+
+
+@dataclass(frozen=True)
+class Leads(Command):
+    """``leads`` lists the workspace's leads; ``leads add|remove <person>`` (admins only)
+    changes the list. ``user`` and ``typed`` as for ``Admins``."""
+
+    keyword: ClassVar[str] = "leads"
+    action: str = "list"
+    user: str | None = None
+    typed: str | None = None
 
 
 @dataclass(frozen=True)
@@ -219,6 +272,9 @@ _SYNTAX: dict[str, tuple[str, str]] = {
     "stop": ("stop", "stop"),
     "leaderboard": ("leaderboard [this-week | last-week | month | all]", "leaderboard last-week"),
     "stats": ("stats", "stats"),
+    "history": ("history [n | #drill]", "history 10"),
+    "optout": ("optout", "optout"),
+    "optin": ("optin", "optin"),
     "away": (
         "away <first day> [last day] | away list | away cancel [n | day]",
         "away 2026-12-24 2026-12-31",
@@ -232,6 +288,8 @@ _SYNTAX: dict[str, tuple[str, str]] = {
     "pause": ("pause", "pause"),
     "resume": ("resume", "resume"),
     "admins": ("admins [add | remove <person>]", "admins add @maria"),
+    "team": ("team [weeks]", "team 8"),
+    "leads": ("leads [add | remove <person>]", "leads add @maria"),
 }
 
 COMMANDS: tuple[str, ...] = tuple(_SYNTAX)
@@ -256,7 +314,10 @@ _SUMMARY: dict[str, str] = {
     "skip": "skip the incident stage you are on",
     "stop": "end your incident session",
     "leaderboard": "points, streaks and accuracy; this week unless you name a period",
-    "stats": "your own answers, points and streaks",
+    "stats": "your own answers, points, streaks and accuracy per topic",
+    "history": "your recent drills, or one answer beside the model answer",
+    "optout": "leave public boards and shout-outs",
+    "optin": "show on public boards again",
     "away": "mark days you are away so drills on them don't break your streak; "
     "`away list` shows them, `away cancel` removes one",
     "schedule": "when this channel's drills post",
@@ -265,6 +326,8 @@ _SUMMARY: dict[str, str] = {
     "pause": "stop posting drills in this channel until `resume`",
     "resume": "start posting this channel's drills again",
     "admins": "list, add or remove the people who may run admin commands here",
+    "team": "how the team is doing: participation, trends, weak topics (admins and leads)",
+    "leads": "list, add or remove the leads, who see `team` but cannot change schedules",
 }
 
 _SETTING_HELP: dict[str, str] = {
@@ -308,15 +371,36 @@ _DETAILS: dict[str, str] = {
     "admins": "Workspace admins and owners are always admins. `admins add @person` lets "
     "someone else run setup, pause and resume too; `admins remove @person` takes it back.",
     "setup": "Give any of a time, a time zone and days, in any order, then any settings as "
-    "key=value (quote values with spaces). Bare `setup` shows the current schedule.",
+    "key=value (quote values with spaces). Bare `setup` shows the current schedule. "
+    "`setup share-answers=on` (on its own) lets this channel's reveals quote the best answer "
+    "with its author's name; it is off by default, and then nobody's answer is shown to "
+    "anyone else. `share-answers=off` turns it off; the channel is told either way.",
+    "history": "Lists the last {history_default} drills you answered, newest first (date, "
+    "question, your answer's first line, points, the key points you missed); "
+    "`history 10` lists 10 (at most {history_max}). `history #42` (or a number above "
+    "{history_max}) shows your whole answer to drill 42 next to its model answer, once it is "
+    "revealed. Only you see it.",
+    "team": "Private to you. Per person: drill days answered of those posted, accuracy "
+    "(multiple-choice), key-point coverage (open questions), current and best streak, and the "
+    "trend over the period; per topic, weakest first; the key points missed most and the "
+    "misconceptions shown most; who has not answered for two weeks. `team 8` covers the last "
+    "8 weeks (1 to 26; 4 by default). In a channel it covers the channel, in a direct message "
+    'the workspace. Nobody\'s answer text is shown; people who opted out appear as "someone".',
+    "leads": "Admins run `leads add @person` and `leads remove @person`. Leads see `team`; "
+    "they cannot run setup, pause or resume.",
+    "optout": "You stay in the drills and keep your points, but public boards, the weekly post "
+    'and shout-outs leave you out (leads see you as "someone"). `stats` and `history` still '
+    "show you your own standing. `optin` undoes it.",
 }
 
 _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Drills and practice", ("question", "mcq", "answer", "pick")),
     ("Mock incidents", ("incident", "hint", "skip", "stop")),
-    ("Scores", ("leaderboard", "stats", "away")),
+    ("Scores", ("leaderboard", "stats", "history", "away")),
+    ("Privacy", ("optout", "optin")),
     ("This channel", ("schedule", "topics", "help")),
     ("Admins", ADMIN_COMMANDS),
+    ("Leads", ("team", "leads")),
 )
 
 
@@ -369,7 +453,15 @@ def _details(name: str, is_admin: bool, away_max_days: int) -> str:
     lines = [title, summary[0].upper() + summary[1:] + ".", f"Usage: {USAGE[name]}"]
     if name in _DETAILS:
         detail = _DETAILS[name]
-        lines.append(detail.format(away_max_days=away_max_days) if name == "away" else detail)
+        lines.append(
+            detail.format(
+                away_max_days=away_max_days,
+                history_default=HISTORY_DEFAULT,
+                history_max=HISTORY_MAX,
+            )
+            if name in ("away", "history")
+            else detail
+        )
     if name == "setup":
         lines.append("Settings:")
         lines.extend(
@@ -601,6 +693,45 @@ def _parse_away(rest: str) -> Away:
     return Away(start, end)
 
 
+def _parse_history(rest: str) -> History:
+    words = rest.split()
+    if not words:
+        return History()
+    if len(words) > 1:
+        raise _fail(
+            "history", f"Give one number, not `{rest}`: how many drills, or `#<drill>` for one."
+        )
+    word = words[0]
+    named = word.startswith("#")
+    digits = word[1:] if named else word
+    if not digits.isdigit():
+        raise _fail(
+            "history",
+            f"`{word}` is not a number. Give how many drills to list (1 to {HISTORY_MAX}), "
+            "or a drill's number after `#`, e.g. `history #42`.",
+        )
+    number = int(digits)
+    if number < 1:
+        raise _fail(
+            "history",
+            f"`{word}` is too small. Give how many drills to list (1 to {HISTORY_MAX}), "
+            "or a drill's number, e.g. `history #42`.",
+        )
+    if named or number > HISTORY_MAX:
+        return History(drill=number)
+    return History(count=number)
+
+
+SHARE_WORDS: dict[str, bool] = {
+    "on": True,
+    "yes": True,
+    "true": True,
+    "off": False,
+    "no": False,
+    "false": False,
+}
+
+
 def _setup_key(key: str) -> str:
     return key.strip().lower().replace("_", "-")
 
@@ -631,10 +762,20 @@ def _parse_setup(rest: str) -> Setup:
         ) from exc
     positional: dict[str, list[str]] = {"time": [], "zone": [], "days": []}
     changes: dict[str, str] = {}
+    share: bool | None = None
     for token in tokens:
         if "=" in token:
             raw_key, _, value = token.partition("=")
             key = _setup_key(raw_key)
+            if key == "share-answers":
+                if share is not None:
+                    raise _fail("setup", "`share-answers` is given twice.")
+                share = SHARE_WORDS.get(value.strip().lower())
+                if share is None:
+                    raise _fail(
+                        "setup", f"`share-answers={value}`: use `share-answers=on` or `=off`."
+                    )
+                continue
             if not key:
                 raise _fail(
                     "setup", f"`{token}` needs a setting name before `=`, e.g. `window=6h`."
@@ -672,7 +813,19 @@ def _parse_setup(rest: str) -> Setup:
                 f"`{typed}` and `{what}={changes[what]}`.",
             )
         fields[what] = typed if typed is not None else changes.pop(what, None)
-    return Setup(time=fields["time"], zone=fields["zone"], days=fields["days"], changes=changes)
+    if share is not None and (changes or any(fields.values())):
+        raise _fail(
+            "setup",
+            "Give `share-answers=on|off` on its own, e.g. `setup share-answers=on`, "
+            "then the schedule settings in another `setup`.",
+        )
+    return Setup(
+        time=fields["time"],
+        zone=fields["zone"],
+        days=fields["days"],
+        changes=changes,
+        share_answers=share,
+    )
 
 
 def _parse_incident(rest: str) -> Incident:
@@ -723,6 +876,31 @@ def _parse_admins(rest: str) -> Command:
     return Admins(action, match[2], typed=people[0])
 
 
+def _parse_team(rest: str) -> Team:
+    words = rest.split()
+    if len(words) > 1:
+        raise _fail("team", "Give at most one number of weeks, e.g. `team 8`.")
+    try:
+        return Team(parse_weeks(words[0] if words else None))
+    except WeeksError as exc:
+        raise _fail("team", f"{str(exc)[:1].upper()}{str(exc)[1:]}.") from None
+
+
+def _parse_leads(rest: str) -> Leads:
+    words = rest.split()
+    if not words:
+        return Leads()
+    action, people = words[0].lower(), words[1:]
+    if action not in ("add", "remove") or len(people) != 1:
+        raise _fail("leads", "Use `leads` to list them, or `leads add|remove @person`.")
+    match = _MENTION.match(people[0])
+    if match is None:
+        raise _fail("leads", f"`{people[0]}` is not a person; mention them, e.g. `@maria`.")
+    if match[1]:
+        return Leads(action, match[1])
+    return Leads(action, match[2], typed=people[0])
+
+
 def not_a_mention(typed: str) -> CommandError:
     """Why a name typed as plain text cannot be used where only mentions identify people."""
     return _fail(
@@ -752,7 +930,11 @@ _PARSERS: dict[str, Callable[[str], Command]] = {
     "away": _parse_away,
     "setup": _parse_setup,
     "admins": _parse_admins,
+    "history": _parse_history,
+    "team": _parse_team,
+    "leads": _parse_leads,
     **{cls.keyword: _simple(cls) for cls in (Stats, Pause, Resume, Topics, Schedule)},
+    **{cls.keyword: _simple(cls) for cls in (OptOut, OptIn)},
     **{cls.keyword: _simple(cls) for cls in (Hint, Skip, Stop)},
 }
 

@@ -60,6 +60,9 @@ class Channel:
     name: str
     schedule: Schedule | None
     """None until an admin runs setup."""
+    share_answers: bool = False
+    """Set by `setup share-answers=on`: a reveal may quote the best answer, with its author.
+    Off, no answer text is shown to anyone but its author (bot.domain.privacy)."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,8 @@ class Person:
     workspace_id: str
     external_id: str
     display_name: str
+    opted_out: bool = False
+    """`/drill optout`: left out of public boards and shout-outs (bot.domain.privacy)."""
 
 
 @dataclass(frozen=True)

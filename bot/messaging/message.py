@@ -159,7 +159,26 @@ class Actions:
     buttons: tuple[Button, ...]
 
 
-Block = Section | Quote | Fields | Context | Divider | Table | Actions
+@dataclass(frozen=True)
+class Image:
+    """A picture sent with the message (a PNG chart). Text must carry everything it shows:
+    the picture is extra, for the platforms and people that can see it; ``alt`` describes it
+    for screen readers, and a renderer without images (or an upload that failed) drops it."""
+
+    png: bytes
+    alt: str
+    filename: str
+
+    def __repr__(self) -> str:  # the bytes would flood every log line and test failure
+        return f"Image({self.filename!r}, {len(self.png)} bytes, alt={self.alt!r})"
+
+
+Block = Section | Quote | Fields | Context | Divider | Table | Actions | Image
+
+
+def images(message: Message) -> tuple[Image, ...]:
+    """The pictures ``message`` carries, in order."""
+    return tuple(block for block in message.blocks if isinstance(block, Image))
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
+from bot.domain import privacy
 from bot.domain import schedule_rules as rules
 from bot.domain.items import OpenQuestion
 from bot.domain.model import Answer, AwayPeriod, Drill, LeaderboardRow, Person, Streak
@@ -65,14 +66,19 @@ class Boards:
             if person is not None:
                 week = await tx.board_row(workspace_id, None, start, end, person.id)
                 total = await tx.board_row(workspace_id, None, None, None, person.id)
+            # The board shown (the Home tab's) leaves out who opted out (bot.domain.privacy):
+            # read as many more places as there are such people, then drop theirs.
+            hidden = await tx.opted_out_people(workspace_id) if board else set()
+            wider = board + len(hidden)
             if week is not None and board:
                 week_rows, rank = await tx.board_and_place(
-                    workspace_id, None, start, end, board, week
+                    workspace_id, None, start, end, wider, week
                 )
             elif week is not None:
                 rank = await tx.place_on_board(workspace_id, None, start, end, week)
             elif board:
-                week_rows = await tx.board(workspace_id, None, start, end, board)
+                week_rows = await tx.board(workspace_id, None, start, end, wider)
+            week_rows = privacy.public_rows(week_rows, hidden)[:board]
             if person is not None and recent:
                 answers = await tx.recent_answers(person.id, recent)
                 drills = {d.id: d for d in await tx.get_drills([a.drill_id for a in answers])}
@@ -90,6 +96,7 @@ class Boards:
         if week_incidents and board:
             async with self.d.store.transaction(read_only=True) as tx:
                 extra = await self._incident_rows(tx, week_incidents, week_rows, board)
+                extra = privacy.public_rows(extra, hidden)
                 currents |= await self._current_streaks(tx, extra, None, now)
         week_fill = self._filler(currents, week_incidents)
         total_fill = self._filler(currents, all_incidents)
@@ -134,19 +141,25 @@ class Boards:
     ) -> list[LeaderboardRow]:
         """The board's first ``limit`` places (every place with None) in order, then the people
         among the ``limit`` with most incident points who have no place here, with only their
-        incident points (``ranked`` puts people without answers last, ``placed`` skips them)."""
+        incident points (``ranked`` puts people without answers last, ``placed`` skips them).
+
+        A public board: people who opted out are left out (``bot.domain.privacy``)."""
         if period not in PERIODS:
             raise ValueError(f"unknown period {period!r}; use one of {', '.join(PERIODS)}")
         now = self.d.clock.now()
         async with self.d.store.transaction(read_only=True) as tx:
             today = today or await self._today(tx, workspace_id, channel_id, now)
             start, end = rules.period_bounds(period, today)
-            rows = await tx.board(workspace_id, channel_id, start, end, limit)
+            hidden = await tx.opted_out_people(workspace_id)
+            wider = None if limit is None else limit + len(hidden)
+            rows = await tx.board(workspace_id, channel_id, start, end, wider)
+            rows = privacy.public_rows(rows, hidden)[:limit]
             currents = await self._current_streaks(tx, rows, channel_id, now)
         incident_points = await self._incident_points(workspace_id, start, end)
         if incident_points:
             async with self.d.store.transaction(read_only=True) as tx:
                 extra = await self._incident_rows(tx, incident_points, rows, limit)
+                extra = privacy.public_rows(extra, hidden)
                 # Their streaks too, as a reader of every row (the CLI's export) expects.
                 currents |= await self._current_streaks(tx, extra, channel_id, now)
             rows += extra

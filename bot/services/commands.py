@@ -9,15 +9,17 @@ from dataclasses import dataclass, replace
 
 from bot.domain import away as away_rules
 from bot.domain import commands as cmd
+from bot.domain import privacy
 from bot.domain import schedule_rules as rules
 from bot.domain.items import MultipleChoice, OpenQuestion
 from bot.domain.model import AwayPeriod, Channel, Drill, Schedule
 from bot.messaging.message import Message, Replies, Section
 from bot.messaging.port import ChatError
-from bot.services import content_filters, views
+from bot.services import content_filters, team_commands, views
 from bot.services.answers import Actor, Answers, grade_off_loop
 from bot.services.boards import Boards
 from bot.services.deps import Deps
+from bot.services.history import History
 from bot.services.incident_port import IncidentHandler
 from bot.services.store import Tx
 
@@ -56,6 +58,7 @@ class Commands:
         self.answers = answers
         self.boards = boards
         self.incidents = incidents
+        self.history = History(deps)
 
     async def effective(self, actor: Actor) -> Actor:
         """The actor with admin rights when an admin listed them (`admins add`)."""
@@ -102,6 +105,14 @@ class Commands:
                 return replies.private(await self._leaderboard(actor, where, period))
             case cmd.Stats():
                 return replies.private(await self._stats(actor, where))
+            case cmd.History(count=count, drill=drill):
+                if drill is not None:
+                    return replies.private(await self.history.detail(actor, drill))
+                return replies.private(await self.history.listing(actor, count))
+            case cmd.OptOut() | cmd.OptIn():
+                return replies.private(await self._opt(actor, isinstance(command, cmd.OptOut)))
+            case cmd.Setup(share_answers=share) if share is not None:
+                return _and_announce(replies, *await self._share(actor, where, share))
             case cmd.Away(action="list"):
                 return replies.private(await self._away_list(actor))
             case cmd.Away(action="cancel", number=number, start=day):
@@ -125,6 +136,14 @@ class Commands:
                 return replies.private(await self._admins(actor, action, user, typed))
             case cmd.Schedule():
                 return replies.private(await self._show_schedule(actor, where))
+            case cmd.Team(weeks=weeks):
+                return replies.private(
+                    await team_commands.team(self.d, actor, where.channel_id, weeks)
+                )
+            case cmd.Leads(action=action, user=user, typed=typed):
+                return replies.private(
+                    await team_commands.leads(self.d, actor, action, user, typed)
+                )
             case cmd.Incident() | cmd.Hint() | cmd.Skip() | cmd.Stop():
                 if self.incidents is None:
                     return replies.private(views.error("Incident practice is switched off here."))
@@ -309,8 +328,52 @@ class Commands:
 
     async def _stats(self, actor: Actor, where: Where) -> Message:
         s = await self.boards.standing(actor.workspace_id, actor.user_id)
+        topics = [line.describe() for line in await self.history.topics(actor)]
         return views.stats_message(
-            actor.display_name, s.week, s.total, s.rank, s.recent, s.key_points
+            actor.display_name, s.week, s.total, s.rank, s.recent, s.key_points, topics
+        )
+
+    # --- privacy ---------------------------------------------------------------------------
+    async def _opt(self, actor: Actor, out: bool) -> Message:
+        async with self.d.store.transaction() as tx:
+            person = await tx.ensure_person(actor.workspace_id, actor.user_id, actor.display_name)
+            changed = await tx.set_opted_out(person.id, out)
+        if out:
+            done = "You are opted out" if changed else "You were already opted out"
+            return views.notice(
+                f"{done}: public boards, the weekly post and shout-outs leave you out, and leads "
+                f"see you as “{privacy.ANONYMOUS}”. You keep your points and streaks; "
+                "`/drill stats` and `/drill history` still show you your own standing. "
+                "`/drill optin` undoes it."
+            )
+        done = "You are back on the boards" if changed else "You were not opted out"
+        return views.notice(f"{done}: public boards and shout-outs show your name.")
+
+    async def _share(self, actor: Actor, where: Where, share: bool) -> tuple[Message, str | None]:
+        """`setup share-answers=on|off`: the admin's reply, and the line for the channel."""
+        if where.channel_id is None:
+            return views.error(
+                "Run `/drill setup share-answers=on|off` in the channel it is for."
+            ), None
+        async with self.d.store.transaction() as tx:
+            channel = await tx.ensure_channel(
+                actor.workspace_id, where.channel_id, where.channel_name
+            )
+            changed = await tx.set_share_answers(channel.id, share)
+        state = "on" if share else "off"
+        if not changed:
+            return views.notice(f"Answer sharing is already {state} in this channel."), None
+        if share:
+            return views.notice(
+                "Answer sharing is on: reveals here quote the best answer with its author's "
+                "name (never of someone who opted out). Everyone here is told."
+            ), (
+                f"{actor.display_name} turned answer sharing on: from now on a reveal here may "
+                "quote the best answer with its author's name. `/drill optout` keeps yours out."
+            )
+        return views.notice("Answer sharing is off: nobody's answer is shown to anyone else."), (
+            f"{actor.display_name} turned answer sharing off: reveals here quote no answers; "
+            "only you see yours."
         )
 
     async def _away(self, actor: Actor, where: Where, start: dt.date, end: dt.date) -> Message:
@@ -533,7 +596,12 @@ class Commands:
             channel = await self._channel(tx, actor, where)
         if channel is None or channel.schedule is None:
             return views.error("This channel has no drill schedule yet.", cmd.USAGE["setup"])
-        return views.notice(rules.describe(channel.schedule))
+        sharing = (
+            " Answer sharing is on: reveals quote the best answer with its author's name."
+            if channel.share_answers
+            else ""
+        )
+        return views.notice(rules.describe(channel.schedule) + sharing)
 
     async def _topics(self, actor: Actor, where: Where) -> Message:
         lib = self.d.library

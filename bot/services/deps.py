@@ -13,6 +13,7 @@ from bot.content.loader import Library
 from bot.domain.away import DEFAULT_MAX_DAYS
 from bot.messaging.port import ChatPort
 from bot.scheduling.clock import Clock
+from bot.services.charts import ChartCache
 from bot.services.identity import process_identity
 from bot.services.store import Store, StoreUnavailable
 
@@ -55,6 +56,8 @@ class Deps:
     on_schedule_change: Callable[[], Awaitable[None]] | None = None
     draining: bool = False
     """Set when the process is stopping: no new post is started, leases are given back."""
+    charts: ChartCache = field(default_factory=ChartCache)
+    """Team charts, rendered off the event loop and remembered (``bot.services.charts``)."""
 
     async def retrying(self, what: str, operation: Callable[[], Awaitable[T]]) -> T:
         """Run a store operation, retrying with logged back-off while the database is down."""

@@ -21,11 +21,14 @@ from bot.services import views
 from bot.services.answers import Actor
 from bot.services.boards import SHOWN, Boards
 from bot.services.deps import Deps
+from bot.services.history import History
 
 MAX_HOME_CHANNELS = 30
 """Channels a home view lists with their pause/resume controls (two blocks each). Slack's Home
 tab holds 100 blocks, and the person's standing, the board and the answer to a click come
 first; the other channels are named in one closing line."""
+HOME_TOPICS = 5
+"""Topics the home view lists (weakest first); `/drill stats` lists them all."""
 MAX_NAMED = 1500
 """Characters of channel names in that line, so it stays one short block however many."""
 
@@ -95,6 +98,17 @@ class Home:
                         f"{covered} key point(s) covered{flagged}"
                     )
             blocks.append(Section("*Your recent answers*\n" + "\n".join(lines)))
+            topics = await History(self.d).topics(actor)
+            if topics:
+                shown = [f"• {line.describe()}" for line in topics[:HOME_TOPICS]]
+                blocks.append(Section("*By topic* (weakest first)\n" + "\n".join(shown)))
+            blocks.append(
+                Context(
+                    "Only you see your answers. `/drill history` lists your drills with what you "
+                    "missed; `/drill history #<drill>` shows your answer next to the model answer "
+                    "after the reveal."
+                )
+            )
         else:
             blocks.append(
                 Section(

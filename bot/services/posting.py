@@ -12,8 +12,10 @@ import datetime as dt
 import hashlib
 import logging
 import time
+from dataclasses import replace
 from functools import partial
 
+from bot.domain import privacy
 from bot.domain.items import MultipleChoice, OpenQuestion
 from bot.domain.model import Channel, Drill, DrillState, DrillStats, Lease, Schedule
 from bot.domain.rotation import choose, eligible
@@ -24,6 +26,10 @@ from bot.services.delivery import Delivery, Target
 from bot.services.deps import Deps
 from bot.services.due import DueBoard, DuePlanner, DueSlot
 from bot.services.store import Tx
+from bot.services.weekly_extras import weekly_extras
+
+QUOTE_TRIES = 20
+"""Best answers a sharing channel's reveal looks through for one whose author did not opt out."""
 
 log = logging.getLogger("drillbot.posting")
 
@@ -295,9 +301,18 @@ class Posting:
             return
         # Read once the lease is held: answers made until now are in the stats. (One made
         # while the reveal is being posted is recorded; the drill closes when it is marked.)
+        best: tuple[str, str] | None = None
         async with self.d.store.transaction(read_only=True) as tx:
             answers = await tx.drill_answers(drill.id)
             channel = await tx.get_channel(drill.channel_id)
+            if channel is not None and privacy.may_quote(channel):
+                # Only where an admin turned sharing on (bot.domain.privacy): the best answer
+                # of someone who has not opted out.
+                for candidate in privacy.quote_order(answers)[:QUOTE_TRIES]:
+                    author = await tx.get_person(candidate.person_id)
+                    if author is not None and privacy.on_public_board(author):
+                        best = (candidate.text or "", author.display_name)
+                        break
         item = self.d.library.get(drill.item_id)
 
         async def revealed(tx: Tx, ref: str) -> None:
@@ -318,7 +333,7 @@ class Posting:
             average_coverage=sum(coverages) / len(coverages) if coverages else None,
         )
         topic = self.d.library.topics().get(item.topic, item.topic)
-        message = views.reveal_message(item, stats, topic)
+        message = views.reveal_message(item, stats, topic, best)
         target = Target(channel.workspace_id, channel.external_id, thread=drill.message_ref)
         await self.delivery.send(lease, target, message, revealed)
 
@@ -330,6 +345,8 @@ class Posting:
             return
         rows = await self.boards.rows(channel.workspace_id, channel.id, "this-week", due.local_date)
         message = views.leaderboard_message(rows, "this-week", f"#{channel.name}")
+        extras = await weekly_extras(self.d, self.boards, channel, due.local_date)
+        message = replace(message, blocks=(*message.blocks, *extras))
         sent = await self.delivery.send(
             lease, Target(channel.workspace_id, channel.external_id), message
         )

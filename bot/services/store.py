@@ -17,6 +17,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.domain.insights import ItemSums, PersonSums, SilentSums, TagCount, WeekSums
 from bot.domain.model import (
     Answer,
     AwayPeriod,
@@ -42,6 +43,32 @@ class NewPick:
     correct: bool
     points: int
     now: dt.datetime
+
+
+@dataclass(frozen=True)
+class ItemResults:
+    """One person's answers to the drills of one item (``Tx.item_results``): MCQ picks and how
+    many were right, open answers and the sum of their scores."""
+
+    item_id: str
+    picks: int
+    right: int
+    open_answers: int
+    coverage_sum: float
+
+
+FORGET_TABLES: tuple[str, ...] = (
+    "answers",
+    "week_totals",
+    "streaks",
+    "away_periods",
+    "practice",
+    "incident_sessions",
+    "leads",
+    "listed_admins",
+    "people",
+)
+"""What ``Tx.forget_person`` deletes from, in the order it reports them."""
 
 
 class StoreUnavailable(Exception):
@@ -256,6 +283,11 @@ class Tx(Protocol):
         """The person's answers, newest first."""
         ...
 
+    async def item_results(self, person_id: int) -> list[ItemResults]:
+        """The person's answers summed per item of their drills (`/drill stats` per topic),
+        in item id order; counted by the database, no answer read."""
+        ...
+
     # --- streaks and leaderboards ----------------------------------------------------------
     async def get_streak(self, person_id: int, channel_id: int) -> Streak | None: ...
 
@@ -393,6 +425,73 @@ class Tx(Protocol):
         """Keys starting with ``prefix`` that are not done and that nobody holds at ``now``."""
         ...
 
+    # --- team insights (bot.domain.insights, bot.db.insights_sql) ---------------------------
+    # Each sums the answers of a workspace, or of one channel when ``channel_id`` is given,
+    # dated from ``start`` to ``end`` inclusive. Nothing returned holds an answer's text.
+    async def insight_people(
+        self,
+        workspace_id: str,
+        channel_id: int | None,
+        start: dt.date,
+        end: dt.date,
+        middle: dt.date,
+        limit: int | None,
+    ) -> tuple[int, list[PersonSums]]:
+        """(how many people answered in the period, the sums of the first ``limit`` of them,
+        or of all with None): most drill days answered first, then most answers, then by
+        person id. Answers dated before ``middle`` are the early half, the others the late."""
+        ...
+
+    async def insight_weeks(
+        self, workspace_id: str, channel_id: int | None, weeks: Sequence[dt.date]
+    ) -> list[WeekSums]:
+        """The sums of each ISO week starting on one of ``weeks`` (Mondays), in that order;
+        ``pool`` counts people who answered in the ``POOL_WEEKS`` weeks ending with it."""
+        ...
+
+    async def insight_items(
+        self, workspace_id: str, channel_id: int | None, start: dt.date, end: dt.date
+    ) -> list[ItemSums]:
+        """Per question answered in the period: MCQ picks (answers without a coverage) and
+        how many were right, open answers and their coverage's sum. By item id."""
+        ...
+
+    async def insight_tags(
+        self, workspace_id: str, channel_id: int | None, start: dt.date, end: dt.date
+    ) -> tuple[list[TagCount], list[TagCount]]:
+        """(per question and key point, how many answers covered it; per question and
+        mistake, how many answers showed it), in no particular order."""
+        ...
+
+    async def insight_silent(
+        self,
+        workspace_id: str,
+        channel_id: int | None,
+        start: dt.date,
+        before: dt.date,
+        limit: int | None,
+    ) -> tuple[int, list[SilentSums]]:
+        """People who answered on or after ``start`` but not on or after ``before``: how
+        many, and the first ``limit`` (all with None), longest silent first."""
+        ...
+
+    async def posted_days(
+        self, workspace_id: str, channel_id: int | None, start: dt.date, end: dt.date
+    ) -> int:
+        """Distinct local dates with a posted drill (in any of the workspace's channels)."""
+        ...
+
+    # --- leads: people an admin listed to see the team's insights ---------------------------
+    async def leads(self, workspace_id: str) -> list[Person]:
+        """The workspace's leads, by display name then id."""
+        ...
+
+    async def is_lead(self, workspace_id: str, person_id: int) -> bool: ...
+
+    async def set_lead(self, workspace_id: str, person_id: int, lead: bool) -> bool:
+        """Add or remove a lead; False when nothing changed."""
+        ...
+
     # --- admins an admin listed ------------------------------------------------------------
     async def listed_admins(self, workspace_id: str) -> list[str]:
         """User ids an admin allowed to run admin commands, sorted."""
@@ -400,6 +499,28 @@ class Tx(Protocol):
 
     async def set_listed_admin(self, workspace_id: str, user_id: str, listed: bool) -> bool:
         """Add or remove a listed admin; False when nothing changed."""
+        ...
+
+    # --- privacy (issue 12) -----------------------------------------------------------------
+    async def set_opted_out(self, person_id: int, opted_out: bool) -> bool:
+        """`/drill optout` and `optin`: hide the person from public boards and shout-outs, or
+        show them again; False when it was already so."""
+        ...
+
+    async def opted_out_people(self, workspace_id: str) -> set[int]:
+        """Ids of the workspace's people who opted out (public boards leave them out)."""
+        ...
+
+    async def set_share_answers(self, channel_id: int, share: bool) -> bool:
+        """`setup share-answers=on|off`: whether the channel's reveals may quote answers;
+        False when it was already so."""
+        ...
+
+    async def forget_person(self, person_id: int) -> dict[str, int]:
+        """A deletion request: delete the person's answers (taking them off the week totals),
+        streaks, away periods, practice, incident sessions, lead and listed-admin rows, then the
+        person. How many rows went from each table, by table name (``FORGET_TABLES``, every
+        key present); all zero when there is no such person."""
         ...
 
     # --- on-demand practice ----------------------------------------------------------------

@@ -256,8 +256,13 @@ def open_feedback(
 
 
 def reveal_message(
-    item: OpenQuestion | MultipleChoice, stats: DrillStats, topic_title: str
+    item: OpenQuestion | MultipleChoice,
+    stats: DrillStats,
+    topic_title: str,
+    best: tuple[str, str] | None = None,
 ) -> Message:
+    """``best``: (answer text, author) to quote, given only where the channel shares answers
+    (``bot.domain.privacy``); otherwise no answer text is ever part of a reveal."""
     answered = f"{stats.answered} answer{'s' if stats.answered != 1 else ''}"
     if isinstance(item, OpenQuestion):
         blocks: list[Block] = [
@@ -278,6 +283,9 @@ def reveal_message(
             if stats.average_coverage is not None
             else ""
         )
+        if best is not None:
+            blocks.append(Section("*Best answer* (this channel shares answers)"))
+            blocks.append(quoted(*best))
         blocks.append(Context(answered + average))
         text = f"Reveal: {item.title}"
     else:
@@ -360,9 +368,11 @@ def stats_message(
     rank: int | None,
     recent: Sequence[tuple[Answer, str]],
     key_points: Mapping[int, int] | None = None,
+    topics: Sequence[str] = (),
 ) -> Message:
     """``key_points``: how many key points each recent open answer's question has, by drill id
-    (to say "k of n")."""
+    (to say "k of n"); ``topics``: one line per topic (``bot.services.history.TopicLine``),
+    weakest first."""
 
     def fmt(row: LeaderboardRow | None) -> str:
         if row is None or not row.answers:
@@ -410,6 +420,8 @@ def stats_message(
                     f"score {answer.coverage or 0:.0%} · {count(answer.points, 'point')}"
                 )
         blocks += [Divider(), Section("*Recent answers*\n" + _bullets(lines))]
+    if topics:
+        blocks += [Section("*By topic* (weakest first)\n" + _bullets(topics))]
     return Message(text=f"Your drill stats: {fmt(total)}", blocks=tuple(blocks), kind="stats")
 
 

@@ -27,7 +27,8 @@ from bot.domain.model import (
 )
 from bot.domain.standings import board_key, ranked
 from bot.domain.streaks import advance, previous_drill_day
-from bot.services.store import NewPick
+from bot.services.store import FORGET_TABLES, ItemResults, NewPick
+from bot.testing.memory_insights import MemoryInsightsTx
 
 
 @dataclass
@@ -57,6 +58,8 @@ class _State:
     schedule_seqs: dict[int, int] = field(default_factory=dict)
     practice: dict[int, str] = field(default_factory=dict)
     admins: set[tuple[str, str]] = field(default_factory=set)
+    leads: set[tuple[str, int]] = field(default_factory=set)
+    """(workspace id, person id) of the people an admin listed as leads (table ``leads``)."""
     next_id: int = 1
 
     def new_id(self) -> int:
@@ -64,7 +67,7 @@ class _State:
         return self.next_id - 1
 
 
-class MemoryTx:
+class MemoryTx(MemoryInsightsTx):
     def __init__(self, state: _State) -> None:
         self.s = state
 
@@ -661,6 +664,78 @@ class MemoryTx:
         else:
             self.s.admins.discard(key)
         return True
+
+    async def item_results(self, person_id: int) -> list[ItemResults]:
+        sums: dict[str, list[float]] = {}
+        for a in self.s.answers.values():
+            drill = self.s.drills.get(a.drill_id)
+            if a.person_id != person_id or drill is None:
+                continue
+            s = sums.setdefault(drill.item_id, [0, 0, 0, 0.0])
+            if a.choice is not None:
+                s[0] += 1
+                s[1] += int(bool(a.correct))
+            elif a.coverage is not None:
+                s[2] += 1
+                s[3] += a.coverage
+        return [
+            ItemResults(item, int(p), int(r), int(o), c)
+            for item, (p, r, o, c) in sorted(sums.items())
+        ]
+
+    async def set_opted_out(self, person_id: int, opted_out: bool) -> bool:
+        person = self.s.people.get(person_id)
+        if person is None or person.opted_out == opted_out:
+            return False
+        self.s.people[person_id] = replace(person, opted_out=opted_out)
+        return True
+
+    async def opted_out_people(self, workspace_id: str) -> set[int]:
+        return {
+            p.id for p in self.s.people.values() if p.workspace_id == workspace_id and p.opted_out
+        }
+
+    async def set_share_answers(self, channel_id: int, share: bool) -> bool:
+        channel = self.s.channels.get(channel_id)
+        if channel is None or channel.share_answers == share:
+            return False
+        self.s.channels[channel_id] = replace(channel, share_answers=share)
+        return True
+
+    async def forget_person(self, person_id: int) -> dict[str, int]:
+        removed = dict.fromkeys(FORGET_TABLES, 0)
+        person = self.s.people.pop(person_id, None)
+        if person is None:
+            return removed
+        mine = [a for a in self.s.answers.values() if a.person_id == person_id]
+        # The SQL store keeps one week_totals row per workspace and week with an answer.
+        removed["week_totals"] = len(
+            {
+                (a.workspace_id, a.local_date - dt.timedelta(days=a.local_date.weekday()))
+                for a in mine
+            }
+        )
+        for a in mine:
+            del self.s.answers[a.id]
+            self.s.first_scores.pop(a.id, None)
+        removed["answers"] = len(mine)
+        streaks = [key for key in self.s.streaks if key[0] == person_id]
+        for key in streaks:
+            del self.s.streaks[key]
+        removed["streaks"] = len(streaks)
+        away = [a for a in self.s.away if a.person_id == person_id]
+        self.s.away = [a for a in self.s.away if a.person_id != person_id]
+        removed["away_periods"] = len(away)
+        removed["practice"] = int(self.s.practice.pop(person_id, None) is not None)
+        leads = {key for key in self.s.leads if key[1] == person_id}
+        self.s.leads -= leads
+        removed["leads"] = len(leads)
+        admins = {(person.workspace_id, person.external_id)} & self.s.admins
+        self.s.admins -= admins
+        removed["listed_admins"] = len(admins)
+        # Incident sessions live in the memory incident store, a store of their own here.
+        removed["people"] = 1
+        return removed
 
     async def set_practice(self, person_id: int, item_id: str | None, now: dt.datetime) -> None:
         del now

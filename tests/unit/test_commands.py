@@ -18,7 +18,8 @@ SETUP_USAGE = (
 )
 SUMMARY = (
     "Commands: help, question, mcq, answer, pick, incident, hint, skip, stop, leaderboard, "
-    "stats, away, schedule, topics, setup, pause, resume, admins. "
+    "stats, history, optout, optin, away, schedule, topics, setup, pause, resume, admins, "
+    "team, leads. "
     "Type `/drill help <command>` for details."
 )
 
@@ -514,7 +515,7 @@ def test_incident_errors(text: str, message: str) -> None:
 ALL_CLASSES: list[type[cmd.Command]] = [
     cmd.Help, cmd.Question, cmd.Mcq, cmd.AnswerText, cmd.Pick, cmd.Leaderboard, cmd.Stats,
     cmd.Away, cmd.Setup, cmd.Pause, cmd.Resume, cmd.Topics, cmd.Schedule, cmd.Admins, cmd.Incident,
-    cmd.Hint, cmd.Skip, cmd.Stop,
+    cmd.Hint, cmd.Skip, cmd.Stop, cmd.History, cmd.OptOut, cmd.OptIn, cmd.Team, cmd.Leads,
 ]  # fmt: skip
 
 

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import os
+import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from bot.adapters.console.render import render
-from bot.messaging.message import Message
+from bot.messaging.message import Image, Message, images
 from bot.messaging.port import Capabilities, NothingToFind
+
+log = logging.getLogger("drillbot.console")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 class ConsoleChat(NothingToFind):
@@ -19,11 +26,23 @@ class ConsoleChat(NothingToFind):
         buttons=False, modals=False, threads=True, ephemeral=True, edits=False
     )
 
-    def __init__(self, out: TextIO, now: Callable[[], dt.datetime], zone: str) -> None:
+    def __init__(
+        self,
+        out: TextIO,
+        now: Callable[[], dt.datetime],
+        zone: str,
+        data_dir: Path | None = None,
+    ) -> None:
         self.out = out
         self.now = now
         self.zone = ZoneInfo(zone)
+        if data_dir is None:
+            data_dir = Path(os.environ.get("DRILLBOT_DATA_DIR", "").strip() or "data")
+        self.image_dir = data_dir / "images"
+        """Where the pictures of messages are written (a terminal shows none): ``images/``
+        in the data dir (``DRILLBOT_DATA_DIR``, default ``data``)."""
         self._count = 0
+        self._images = 0
         self._last_stamp = ""
 
     def _stamp(self) -> None:
@@ -37,7 +56,23 @@ class ConsoleChat(NothingToFind):
         self.out.write(header + "\n")
         for line in render(message):
             self.out.write(f"    {line}\n" if line else "\n")
+        for picture in images(message):
+            self.out.write(f"    {self._save(picture)}\n")
         self.out.flush()
+
+    def _save(self, picture: Image) -> str:
+        """Write the picture under ``image_dir``; the line that says where (or that it could
+        not be written: the text above carries its numbers)."""
+        self._images += 1
+        name = _UNSAFE.sub("-", picture.filename).strip(".-") or "image.png"
+        path = self.image_dir / f"{self._images:03d}-{name}"
+        try:
+            self.image_dir.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(picture.png)
+        except OSError as exc:
+            log.warning("could not write %s: %s", path, exc)
+            return f"[picture not saved: {type(exc).__name__}]"
+        return f"[picture: {path}]"
 
     async def post(self, workspace_id: str, channel: str, message: Message) -> str:
         self._count += 1

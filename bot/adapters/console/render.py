@@ -10,6 +10,7 @@ from bot.messaging.message import (
     Context,
     Divider,
     Fields,
+    Image,
     Message,
     Quote,
     Section,
@@ -73,4 +74,6 @@ def render(message: Message) -> list[str]:
                 shown = [b for b in buttons if b.action not in _FORMS]
                 if shown:
                     lines.append("  ".join(f"[{b.label}]" for b in shown))
+            case Image():
+                pass  # written to a file by ConsoleChat, which prints its path
     return lines

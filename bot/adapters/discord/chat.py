@@ -40,10 +40,12 @@ from discord.utils import MISSING
 from bot.adapters.discord.payloads import (
     NO_MENTIONS,
     embeds_of,
+    files_of,
     nonce,
     nonce_prefix,
     parse_nonce,
     view_of,
+    without_files,
 )
 from bot.adapters.discord.render import DiscordPayload, render
 from bot.adapters.discord.state import DiscordState
@@ -218,7 +220,19 @@ class DiscordChat:
         for part, payload in enumerate(payloads):
             stamp = nonce(message.key, part, len(payloads)) if message.key else None
             quoted = reference if part == 0 else None
-            data = await self._send_one(channel, payload, stamp, quoted)
+            try:
+                data = await self._send_one(channel, payload, stamp, quoted)
+            except DiscordCallError as exc:
+                if not payload.files:
+                    raise
+                # The text carries every number the picture shows: it goes out without it.
+                log.warning(
+                    "could not attach %d file(s) in %s (%s); sent the text alone",
+                    len(payload.files),
+                    channel,
+                    exc,
+                )
+                data = await self._send_one(channel, without_files(payload), stamp, quoted)
             first = first or str(data["id"])
         assert first is not None, "render() returns at least one payload"
         return first
@@ -235,6 +249,7 @@ class DiscordChat:
             content=payload.content or MISSING,
             embeds=embeds_of(payload) if payload.embeds else MISSING,
             view=view if view is not None else MISSING,
+            files=files_of(payload.files) if payload.files else MISSING,
             nonce=stamp,
             allowed_mentions=NO_MENTIONS,
             message_reference=(

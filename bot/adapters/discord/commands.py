@@ -29,6 +29,7 @@ from discord import app_commands
 from bot.content.loader import Library
 from bot.domain import commands as cmd
 from bot.domain import incident_rules as ir
+from bot.domain import insights
 from bot.domain import schedule_rules as rules
 
 DESCRIPTION = 100
@@ -220,6 +221,20 @@ def drill_group(runner: CommandRunner, library: Library) -> app_commands.Group:
 
     _simple(drill, runner, "stats")
 
+    @drill.command(name="history", description=about("history"))
+    @app_commands.describe(
+        count=f"How many drills (default {cmd.HISTORY_DEFAULT})",
+        drill="A drill number: your answer beside the model answer",
+    )
+    async def history(
+        interaction: Interaction,
+        count: app_commands.Range[int, 1, cmd.HISTORY_MAX] | None = None,
+        drill: app_commands.Range[int, 1] | None = None,
+    ) -> None:
+        await runner.command(
+            interaction, text_of("history", f"#{drill}" if drill is not None else count)
+        )
+
     away = app_commands.Group(name="away", description=about("away"), parent=drill)
 
     @away.command(name="add", description="Mark days you are away (from today on)")
@@ -240,6 +255,10 @@ def drill_group(runner: CommandRunner, library: Library) -> app_commands.Group:
     async def away_cancel(interaction: Interaction, which: str | None = None) -> None:
         await runner.command(interaction, text_of("away cancel", which))
 
+    # --- privacy ----------------------------------------------------------------------------
+    for name in ("optout", "optin"):
+        _simple(drill, runner, name)
+
     # --- this channel -----------------------------------------------------------------------
     for name in ("schedule", "topics"):
         _simple(drill, runner, name)
@@ -247,7 +266,8 @@ def drill_group(runner: CommandRunner, library: Library) -> app_commands.Group:
     # --- admins -----------------------------------------------------------------------------
     @drill.command(name="setup", description=about("setup"))
     @app_commands.describe(
-        **{key.replace("-", "_"): fit(cmd.setting_summary(key)) for key in rules.SETTING_KEYS}
+        **{key.replace("-", "_"): fit(cmd.setting_summary(key)) for key in rules.SETTING_KEYS},
+        share_answers="On: reveals quote the best answer (given alone)",
     )
     @app_commands.autocomplete(zone=zones)
     async def setup(
@@ -262,6 +282,7 @@ def drill_group(runner: CommandRunner, library: Library) -> app_commands.Group:
         topics: str | None = None,
         levels: str | None = None,
         packs: str | None = None,
+        share_answers: bool | None = None,
     ) -> None:
         given = {
             "time": time,
@@ -275,8 +296,14 @@ def drill_group(runner: CommandRunner, library: Library) -> app_commands.Group:
             "levels": levels,
             "packs": packs,
         }
+        share = None if share_answers is None else "on" if share_answers else "off"
         await runner.command(
-            interaction, text_of("setup", *(setting(k, v) for k, v in given.items()))
+            interaction,
+            text_of(
+                "setup",
+                *(setting(k, v) for k, v in given.items()),
+                setting("share-answers", share),
+            ),
         )
 
     for name in ("pause", "resume"):
@@ -297,6 +324,24 @@ def drill_group(runner: CommandRunner, library: Library) -> app_commands.Group:
     @app_commands.describe(person="The person to take off the list")
     async def admins_remove(interaction: Interaction, person: discord.User) -> None:
         await runner.command(interaction, f"admins remove <@{person.id}>")
+
+    # --- leads: the core lets admins and listed leads see `team` ----------------------------
+    @drill.command(name="team", description=about("team"))
+    @app_commands.describe(weeks="Weeks back (4 by default)")
+    async def team(
+        interaction: Interaction,
+        weeks: app_commands.Range[int, insights.MIN_WEEKS, insights.MAX_WEEKS] | None = None,
+    ) -> None:
+        await runner.command(interaction, text_of("team", weeks))
+
+    @drill.command(name="leads", description=about("leads"))
+    @app_commands.describe(action="List (default); add or remove: admins only", person="Who")
+    @app_commands.choices(action=[app_commands.Choice(name=a, value=a) for a in ("add", "remove")])
+    async def leads(
+        interaction: Interaction, action: str | None = None, person: discord.User | None = None
+    ) -> None:
+        who = f"<@{person.id}>" if person is not None else None
+        await runner.command(interaction, text_of("leads", action, who))
 
     return drill
 

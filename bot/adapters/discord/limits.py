@@ -38,6 +38,9 @@ BUTTON_LABEL: Final = 80
 CUSTOM_ID: Final = 100
 """``custom_id`` of a button, a modal, or a modal's text input."""
 
+ATTACHMENTS: Final = 10
+"""Files on one message."""
+
 # --- modals ---------------------------------------------------------------------------------
 MODAL_TITLE: Final = 45
 TEXT_INPUT_LABEL: Final = 45

@@ -8,11 +8,13 @@ before a restart takes clicks like a new one, and memory does not grow with ever
 from __future__ import annotations
 
 import hashlib
+import io
 from typing import Any
 
 import discord
 
 from bot.adapters.discord.render import ButtonSpec, DiscordPayload
+from bot.messaging.message import Image
 
 NO_MENTIONS = discord.AllowedMentions.none()
 """On every send: text people wrote can never ping anyone, whatever the renderer missed."""
@@ -41,6 +43,24 @@ def view_of(rows: tuple[tuple[ButtonSpec, ...], ...]) -> discord.ui.View | None:
     return view
 
 
+ALT_TEXT = 1024
+"""The longest description Discord keeps for an attachment (its alt text)."""
+
+
+def files_of(pictures: tuple[Image, ...]) -> list[discord.File]:
+    """Attachments for the pictures: new ``discord.File`` objects on every send, as each can
+    be read only once."""
+    return [
+        discord.File(io.BytesIO(p.png), filename=p.filename, description=p.alt[:ALT_TEXT])
+        for p in pictures
+    ]
+
+
+def without_files(payload: DiscordPayload) -> DiscordPayload:
+    """The payload with its text and buttons only: what goes out when an upload fails."""
+    return DiscordPayload(payload.content, payload.embeds, payload.rows)
+
+
 def message_kwargs(payload: DiscordPayload) -> dict[str, Any]:
     """Keyword arguments for ``InteractionResponse.send_message`` and ``Webhook.send``."""
     kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
@@ -51,6 +71,8 @@ def message_kwargs(payload: DiscordPayload) -> dict[str, Any]:
     view = view_of(payload.rows)
     if view is not None:
         kwargs["view"] = view
+    if payload.files:
+        kwargs["files"] = files_of(payload.files)
     return kwargs
 
 

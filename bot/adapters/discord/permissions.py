@@ -18,6 +18,7 @@ PERMISSIONS: tuple[tuple[str, str], ...] = (
     ("view_channel", "see the channels it is set up in"),
     ("send_messages", "post the daily drills and the weekly leaderboard"),
     ("embed_links", "show drills, reveals and boards as embeds"),
+    ("attach_files", "attach the team chart to the weekly post"),
     ("create_public_threads", "start the reveal thread under each drill"),
     ("send_messages_in_threads", "post reveals and `incident here` stages in those threads"),
     ("read_message_history", "after a restart, find a post that landed, so none is doubled"),

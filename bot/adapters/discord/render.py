@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 import discord
@@ -50,10 +50,12 @@ from bot.messaging.message import (
     Context,
     Divider,
     Fields,
+    Image,
     Message,
     Quote,
     Section,
     Table,
+    images,
     literal,
     literal_parts,
     unmarked,
@@ -110,6 +112,8 @@ class DiscordPayload:
     """Embed JSON: ``discord.Embed.from_dict`` builds each."""
     rows: tuple[tuple[ButtonSpec, ...], ...]
     """Action rows of buttons: at most 5 rows of at most 5."""
+    files: tuple[Image, ...] = ()
+    """Pictures sent as attachments of this message (the last part of a split message)."""
 
     def components(self) -> list[JSON]:
         """``rows`` as message component JSON (for raw HTTP sends and for tests)."""
@@ -306,8 +310,8 @@ def _drafts(blocks: Sequence[Block]) -> list[_Draft]:
         if isinstance(block, Fields):
             current.fields += [(markup(k), markup(v)) for k, v in block.pairs]
             continue
-        if isinstance(block, Actions):
-            continue  # buttons: see _rows
+        if isinstance(block, Actions | Image):
+            continue  # buttons: see _rows; images: attached to the last payload (render)
         if current.fields:
             # An embed shows its fields under its description: later text needs a new one.
             current = _Draft()
@@ -455,6 +459,9 @@ def render(message: Message) -> list[DiscordPayload]:
         content, group = bodies[n] if n < len(bodies) else (CONTINUED, ())
         mine = rows[n * limits.ACTION_ROWS : (n + 1) * limits.ACTION_ROWS]
         payloads.append(DiscordPayload(content, group, tuple(mine)))
+    pictures = images(message)[: limits.ATTACHMENTS]
+    if pictures:
+        payloads[-1] = replace(payloads[-1], files=pictures)
     return payloads
 
 

@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 
 import discord
 
-from bot.adapters.discord.payloads import message_kwargs
+from bot.adapters.discord.payloads import message_kwargs, without_files
 from bot.adapters.discord.render import DiscordPayload
 
 log = logging.getLogger("drillbot.discord")
@@ -215,19 +215,34 @@ class Responder:
         for payload in payloads:
             if self.gone:
                 return False
-            kwargs = message_kwargs(payload)
             try:
-                if not self.interaction.response.is_done():
-                    await self.interaction.response.send_message(ephemeral=ephemeral, **kwargs)
-                else:
-                    await self.interaction.followup.send(ephemeral=ephemeral, **kwargs)
+                await self._send_one(payload, ephemeral)
             except discord.HTTPException as exc:
-                self._refused("reply", exc)
-                return False
+                if not payload.files or exc.code in (UNKNOWN_INTERACTION, ALREADY_ACKNOWLEDGED):
+                    self._refused("reply", exc)
+                    return False
+                # The text carries every number the picture shows: it goes out without it.
+                log.warning(
+                    "interaction %s: could not attach a file (%s); sent the text alone",
+                    self.interaction.id,
+                    exc,
+                )
+                try:
+                    await self._send_one(without_files(payload), ephemeral)
+                except discord.HTTPException as again:
+                    self._refused("reply", again)
+                    return False
             finally:
                 self.release()
             self.sent += 1
         return True
+
+    async def _send_one(self, payload: DiscordPayload, ephemeral: bool) -> None:
+        kwargs = message_kwargs(payload)
+        if not self.interaction.response.is_done():
+            await self.interaction.response.send_message(ephemeral=ephemeral, **kwargs)
+        else:
+            await self.interaction.followup.send(ephemeral=ephemeral, **kwargs)
 
     async def close(self, note: str) -> None:
         """Make sure the person is not left with "thinking…" or a failed interaction."""

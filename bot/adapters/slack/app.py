@@ -540,7 +540,9 @@ class SlackListeners:
                     ),
                 )
         if origin.response_url:
-            await self.chat.respond(origin.response_url, message)
+            await self.chat.respond(
+                origin.response_url, message, workspace_id=origin.team_id, user=origin.user_id
+            )
         elif channel is not None:
             await self.chat.post_private(origin.team_id, channel, origin.user_id, message)
         else:

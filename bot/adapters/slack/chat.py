@@ -40,7 +40,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.adapters.slack.render import message_payload
-from bot.messaging.message import Message
+from bot.messaging.message import Image, Message, images
 from bot.messaging.port import Capabilities, ChatError
 
 log = logging.getLogger("drillbot.slack")
@@ -59,6 +59,13 @@ LOOKUP_PAGES = 10
 """At most this many pages of 200 messages are read when looking for an earlier post."""
 BLIND_ERRORS = frozenset({"missing_scope", "not_allowed_token_type"})
 """Errors that mean the bot may never read the conversation, however long it waits."""
+ALT_TEXT = 1000
+"""The longest alt text sent with an uploaded image."""
+PRIVATE_PICTURE = (
+    "The chart that goes with the reply only you can see in the channel (Slack cannot attach "
+    "a file to it)."
+)
+"""Said with a private reply's picture, which goes to the person's DM with the bot."""
 
 
 @dataclass(frozen=True)
@@ -273,6 +280,7 @@ class SlackChat:
             "chat.postMessage",
             lambda c: c.chat_postMessage(channel=channel, **payload),
         )
+        await self.upload_images(workspace_id, channel, images(message))
         return str(response.get("ts") or "")
 
     async def reply(self, workspace_id: str, channel: str, thread: str, message: Message) -> str:
@@ -282,6 +290,7 @@ class SlackChat:
             "chat.postMessage",
             lambda c: c.chat_postMessage(channel=channel, thread_ts=thread, **payload),
         )
+        await self.upload_images(workspace_id, channel, images(message), thread=thread)
         return str(response.get("ts") or "")
 
     async def update(self, workspace_id: str, channel: str, ref: str, message: Message) -> None:
@@ -301,6 +310,7 @@ class SlackChat:
             "chat.postEphemeral",
             lambda c: c.chat_postEphemeral(channel=channel, user=user, **payload),
         )
+        await self.send_private_images(workspace_id, user, message)
 
     async def send_direct(self, workspace_id: str, user: str, message: Message) -> str:
         channel = await self.open_direct(workspace_id, user)
@@ -373,6 +383,44 @@ class SlackChat:
         channel = await self.open_direct(workspace_id, user)
         return await self.find_posted(workspace_id, channel, key, since)
 
+    # --- images ---------------------------------------------------------------------------
+    async def upload_images(
+        self,
+        workspace_id: str,
+        channel: str,
+        pictures: tuple[Image, ...],
+        thread: str | None = None,
+        comment: str | None = None,
+    ) -> int:
+        """Upload each picture into the conversation (under ``thread`` when given) with
+        files.uploadV2, after the message it goes with; return how many landed. A failed upload
+        is logged and skipped: the message's text, already sent, carries every number."""
+        landed = 0
+        for picture in pictures:
+            try:
+                await self._call(
+                    workspace_id,
+                    "files.uploadV2",
+                    _upload(picture, channel, thread, comment),
+                )
+                landed += 1
+            except ChatError as exc:
+                log.warning("could not upload %s to %s: %s", picture.filename, channel, exc)
+        return landed
+
+    async def send_private_images(self, workspace_id: str, user: str, message: Message) -> int:
+        """The pictures of a private reply: an ephemeral message cannot carry a file, so they
+        go to the person's DM with the bot, which only they see. Failures are logged."""
+        pictures = images(message)
+        if not pictures:
+            return 0
+        try:
+            channel = await self.open_direct(workspace_id, user)
+        except ChatError as exc:
+            log.warning("could not open a DM with %s for a picture: %s", user, exc)
+            return 0
+        return await self.upload_images(workspace_id, channel, pictures, comment=PRIVATE_PICTURE)
+
     # --- beyond the port, for the listeners ----------------------------------------------
     async def open_direct(self, workspace_id: str, user: str) -> str:
         response = await self._call(
@@ -384,8 +432,18 @@ class SlackChat:
             raise ChatError(f"Slack conversations.open gave no channel in {workspace_id}")
         return str(channel_id)
 
-    async def respond(self, response_url: str, message: Message, ephemeral: bool = True) -> None:
-        """Answer through an interaction's response_url (works in any conversation)."""
+    async def respond(
+        self,
+        response_url: str,
+        message: Message,
+        ephemeral: bool = True,
+        *,
+        workspace_id: str = "",
+        user: str = "",
+    ) -> None:
+        """Answer through an interaction's response_url (works in any conversation). The
+        message's pictures, which a response_url cannot carry, go to ``user``'s DM when a
+        workspace and user are given (``send_private_images``), else they are dropped."""
         payload = message_payload(message)
         client = self.clients.webhook(response_url)
         try:
@@ -399,6 +457,10 @@ class SlackChat:
             raise SlackCallError("response_url", "", type(exc).__name__) from None
         if response.status_code != 200:
             raise SlackCallError("response_url", "", f"HTTP {response.status_code}")
+        if workspace_id and user:
+            await self.send_private_images(workspace_id, user, message)
+        elif images(message):
+            log.info("dropped %d picture(s) of a response_url answer", len(images(message)))
 
     async def open_view(self, workspace_id: str, trigger_id: str, view: dict[str, Any]) -> None:
         await self._call(
@@ -418,6 +480,26 @@ class SlackChat:
     async def auth_test(self, workspace_id: str = "") -> dict[str, Any]:
         response = await self._call(workspace_id, "auth.test", lambda c: c.auth_test())
         return dict(response.data) if isinstance(response.data, dict) else {}
+
+
+def _upload(
+    picture: Image, channel: str, thread: str | None, comment: str | None
+) -> Callable[[AsyncWebClient], Awaitable[AsyncSlackResponse]]:
+    """The files.uploadV2 call of one picture (getUploadURLExternal, the upload itself,
+    completeUploadExternal)."""
+
+    def call(c: AsyncWebClient) -> Awaitable[AsyncSlackResponse]:
+        return c.files_upload_v2(
+            channel=channel,
+            file=picture.png,
+            filename=picture.filename,
+            title=picture.filename,
+            alt_txt=picture.alt[:ALT_TEXT],
+            thread_ts=thread,
+            initial_comment=comment,
+        )
+
+    return call
 
 
 def _keyed(message: Message) -> dict[str, Any]:

@@ -66,6 +66,7 @@ BOT_SCOPES: tuple[str, ...] = (
     "channels:history",  # message.channels: answers in incident threads (`incident here`)
     "chat:write",  # drills, reveals, leaderboards, ephemeral feedback, count updates
     "commands",  # /drill
+    "files:write",  # files.uploadV2: the team chart with /drill team and the weekly post
     "groups:history",  # message.groups: the same in private channels
     "im:history",  # message.im: answers in incident sessions
     "im:write",  # conversations.open: incident prompts and debriefs by DM

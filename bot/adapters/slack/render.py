@@ -28,6 +28,7 @@ from bot.messaging.message import (
     Context,
     Divider,
     Fields,
+    Image,
     Message,
     Quote,
     Section,
@@ -222,6 +223,8 @@ def render_block(block: Block) -> list[JSON]:
             return _table(block)
         case Actions():
             return _actions(block) if block.buttons else []
+        case Image():
+            return []  # uploaded after the message (SlackChat), the text carries its numbers
     raise TypeError(f"cannot render {type(block).__name__}")
 
 

@@ -95,6 +95,7 @@ BOT_PERMISSIONS = (
     VIEW_CHANNEL
     | SEND_MESSAGES
     | EMBED_LINKS
+    | ATTACH_FILES
     | READ_MESSAGE_HISTORY
     | CREATE_PUBLIC_THREADS
     | SEND_MESSAGES_IN_THREADS
@@ -1030,6 +1031,46 @@ class FakeGuild:
 
 
 # --- what was recorded ----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SentFile:
+    """A file part (``files[n]``) of a multipart/form-data request."""
+
+    field: str
+    filename: str
+    content_type: str
+    data: bytes
+
+
+MAX_ATTACHMENTS = 10
+MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+"""A message's attachments at most, and the size of each (a server without boosts)."""
+_FILE_FIELD = re.compile(r"files\[(\d+)\]")
+
+
+def attachment_problems(body: Any, files: Sequence[SentFile]) -> list[Problem]:
+    """The file parts against ``payload_json.attachments``, as Discord pairs them: each
+    ``files[n]`` has an attachment with ``id`` n, and the other way round."""
+    problems: list[Problem] = []
+    if len(files) > MAX_ATTACHMENTS:
+        problems.append(Problem(("files",), f"more than {MAX_ATTACHMENTS} files"))
+    ids: set[int] = set()
+    for sent in files:
+        found = _FILE_FIELD.fullmatch(sent.field)
+        if found is None:
+            problems.append(Problem((sent.field,), "a file part must be named files[n]"))
+            continue
+        ids.add(int(found[1]))
+        if len(sent.data) > MAX_ATTACHMENT_BYTES:
+            problems.append(Problem((sent.field,), "file too large", "BASE_TYPE_MAX_LENGTH"))
+    declared = body.get("attachments") if isinstance(body, dict) else None
+    listed = {int(a["id"]) for a in declared or [] if isinstance(a, dict) and "id" in a}
+    if ids - listed:
+        problems.append(Problem(("attachments",), f"files without an attachment: {ids - listed}"))
+    if listed - ids:
+        problems.append(Problem(("attachments",), f"attachments without a file: {listed - ids}"))
+    return problems
+
+
 @dataclass
 class Call:
     """One REST request and what the fake answered."""
@@ -1054,6 +1095,8 @@ class Call:
     note: str = ""
     """Why the fake answered as it did, where that is not plain: "late", "acknowledged",
     "deduplicated by nonce", "injected", "held"."""
+    files: list[SentFile] = field(default_factory=list)
+    """The file parts of a multipart/form-data request (``files[n]``), in order."""
 
     @property
     def json(self) -> JSON:
@@ -1268,6 +1311,8 @@ class FakeDiscord:
         self.command_syncs: list[Call] = []
         self._commands: dict[int | None, list[JSON]] = {}
         self._messages: dict[int, StoredMessage] = {}
+        self.attachments: dict[int, bytes] = {}
+        """The bytes of every file attached to a message, by attachment id."""
         self._channel_messages: dict[int, list[int]] = {}
         self.threads: list[FakeChannel] = []
         """Threads the bot started, in order."""
@@ -1607,11 +1652,16 @@ class FakeDiscord:
         self._changed = asyncio.Event()
 
     # --- REST ---------------------------------------------------------------------------------
-    async def _read_body(self, request: web.Request) -> Any:
+    async def _read_body(self, request: web.Request, files: list[SentFile]) -> Any:
         if not request.can_read_body:
             return None
         if request.content_type == "multipart/form-data":
             form = await request.post()
+            for name, value in form.items():
+                if isinstance(value, web.FileField):
+                    files.append(
+                        SentFile(name, value.filename, value.content_type, value.file.read())
+                    )
             payload = form.get("payload_json")
             return json.loads(str(payload)) if payload is not None else {}
         raw = await request.read()
@@ -1624,7 +1674,8 @@ class FakeDiscord:
 
     async def _rest(self, request: web.Request) -> web.StreamResponse:
         path = "/" + request.match_info["tail"]
-        body = await self._read_body(request)
+        files: list[SentFile] = []
+        body = await self._read_body(request, files)
         matched = match_route(request.method, path)
         route, params = matched if matched else (None, {})
         call = Call(
@@ -1636,6 +1687,7 @@ class FakeDiscord:
             body=body,
             headers={k: v for k, v in request.headers.items() if k.lower() != "authorization"},
             authorized=request.headers.get("Authorization") == f"Bot {self.token}",
+            files=files,
         )
         self.calls.append(call)
         try:
@@ -1813,7 +1865,16 @@ class FakeDiscord:
         return headers, (reset_after if bucket.used > count else None)
 
     def _limits(self, call: Call) -> list[Problem]:
-        """The documented limits for this route's body."""
+        """The documented limits for this route's body, and its file parts."""
+        problems = self._body_limits(call)
+        if call.files:
+            body = call.body
+            if call.route.endswith("/callback") and isinstance(body, dict):
+                body = body.get("data") or {}
+            problems += attachment_problems(body, call.files)
+        return problems
+
+    def _body_limits(self, call: Call) -> list[Problem]:
         body = call.body
         match call.route:
             case (
@@ -2134,6 +2195,7 @@ class FakeDiscord:
         kind: int = 0,
         flags: int = 0,
         interaction: SentInteraction | None = None,
+        files: Sequence[SentFile] = (),
     ) -> StoredMessage:
         message_id = self.ids.next()
         data: JSON = {
@@ -2141,7 +2203,7 @@ class FakeDiscord:
             "content": body.get("content") or "",
             "mentions": [],
             "mention_roles": [],
-            "attachments": [],
+            "attachments": self._attachments_out(body, files),
             "embeds": [_embed_out(e) for e in body.get("embeds") or []],
             "timestamp": iso(snowflake_time(message_id)),
             "edited_timestamp": None,
@@ -2188,6 +2250,32 @@ class FakeDiscord:
                 self._echo("MESSAGE_CREATE", stored)
         return stored
 
+    def _attachments_out(self, body: JSON, files: Sequence[SentFile]) -> list[JSON]:
+        """Attachments as Discord returns them; the bytes are kept in ``attachments``."""
+        declared = {
+            int(a["id"]): a
+            for a in body.get("attachments") or []
+            if isinstance(a, dict) and "id" in a
+        }
+        out: list[JSON] = []
+        for sent in files:
+            found = _FILE_FIELD.fullmatch(sent.field)
+            meta = declared.get(int(found[1])) if found else None
+            attachment_id = self.ids.next()
+            self.attachments[attachment_id] = sent.data
+            item: JSON = {
+                "id": str(attachment_id),
+                "filename": (meta or {}).get("filename") or sent.filename,
+                "size": len(sent.data),
+                "url": f"{self.url}/attachments/{attachment_id}/{sent.filename}",
+                "proxy_url": f"{self.url}/attachments/{attachment_id}/{sent.filename}",
+                "content_type": sent.content_type,
+            }
+            if meta and meta.get("description"):
+                item["description"] = meta["description"]
+            out.append(item)
+        return out
+
     def _echo(self, event: str, stored: StoredMessage) -> None:
         if not self.echo_own_messages:
             return
@@ -2215,6 +2303,8 @@ class FakeDiscord:
             data["embeds"] = [_embed_out(e) for e in body["embeds"] or []]
         if "components" in body:
             data["components"] = _components_out(body["components"] or [])
+        if call.files:
+            data["attachments"] = self._attachments_out(body, call.files)
         if body.get("flags") is not None:
             # Only SUPPRESS_EMBEDS can change; the rest stays as created.
             data["flags"] = (data["flags"] & ~4) | (int(body["flags"]) & 4)
@@ -2260,8 +2350,19 @@ class FakeDiscord:
                 referenced = None
             else:
                 kind = 19
+        if (
+            call.files
+            and channel.guild_id is not None
+            and not self._bot_permissions(channel) & ATTACH_FILES
+        ):
+            return self._error(call, 403, 50013, "Missing Permissions")
         stored = self._new_message(
-            channel, body, author=self.bot, kind=kind, flags=int(body.get("flags") or 0)
+            channel,
+            body,
+            author=self.bot,
+            kind=kind,
+            flags=int(body.get("flags") or 0),
+            files=call.files,
         )
         if referenced is not None:
             stored.data["message_reference"] = {
@@ -2416,6 +2517,7 @@ class FakeDiscord:
                 kind=20 if record.type == 2 else 0,
                 flags=flags,
                 interaction=record,
+                files=call.files,
             )
             record.original_message_id = int(message.data["id"])
             record.message_ids.append(record.original_message_id)
@@ -2478,6 +2580,7 @@ class FakeDiscord:
                 author=self.bot,
                 flags=flags,
                 interaction=record,
+                files=call.files,
             )
             record.message_ids.append(int(stored.data["id"]))
         if str(call.query.get("wait", "")).lower() not in ("1", "true"):

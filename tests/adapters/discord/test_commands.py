@@ -4,7 +4,6 @@ make the core command they stand for, and autocomplete filters as the person typ
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 import discord
@@ -23,6 +22,7 @@ from bot.adapters.discord.commands import (
 from bot.adapters.discord.sync import tree_hash
 from bot.content.loader import load_library
 from bot.domain import commands as cmd
+from tests.adapters.discord.fake_discord import MAX_COMMAND_TOTAL, _command_text
 
 LIBRARY = load_library()
 
@@ -91,6 +91,23 @@ CASES: list[tuple[str, dict[str, Any], str, cmd.Command]] = [
     ("leaderboard", {}, "leaderboard", cmd.Leaderboard()),
     ("leaderboard", {"period": "last-week"}, "leaderboard last-week", cmd.Leaderboard("last-week")),
     ("stats", {}, "stats", cmd.Stats()),
+    ("history", {}, "history", cmd.History()),
+    ("history", {"count": 12}, "history 12", cmd.History(count=12)),
+    ("history", {"drill": 7, "count": 3}, "history #7", cmd.History(drill=7)),
+    ("optout", {}, "optout", cmd.OptOut()),
+    ("optin", {}, "optin", cmd.OptIn()),
+    (
+        "setup",
+        {"share_answers": True},
+        "setup share-answers=on",
+        cmd.Setup(share_answers=True),
+    ),
+    (
+        "setup",
+        {"share_answers": False},
+        "setup share-answers=off",
+        cmd.Setup(share_answers=False),
+    ),
     (
         "away add",
         {"first": "2026-12-24", "last": "2026-12-31"},
@@ -130,6 +147,21 @@ CASES: list[tuple[str, dict[str, Any], str, cmd.Command]] = [
         {"person": discord.Object(id=42)},
         "admins remove <@42>",
         cmd.Admins("remove", "42"),
+    ),
+    ("team", {}, "team", cmd.Team()),
+    ("team", {"weeks": 8}, "team 8", cmd.Team(8)),
+    ("leads", {}, "leads", cmd.Leads()),
+    (
+        "leads",
+        {"action": "add", "person": discord.Object(id=7)},
+        "leads add <@7>",
+        cmd.Leads("add", "7"),
+    ),
+    (
+        "leads",
+        {"action": "remove", "person": discord.Object(id=7)},
+        "leads remove <@7>",
+        cmd.Leads("remove", "7"),
     ),
 ]
 
@@ -177,7 +209,9 @@ async def test_the_definition_fits_discords_rules() -> None:
         assert len(entry.get("options") or []) <= 25
         assert len(entry.get("choices") or []) <= 25
         assert entry["name"] == entry["name"].lower() and len(entry["name"]) <= 32
-    assert len(json.dumps(command)) < 8000  # Discord's limit on one command's text
+    # Discord's limit on one command's text: names, descriptions, choice names and values
+    # (the JSON around them does not count), as the fake Discord checks it on a sync.
+    assert _command_text(command) <= MAX_COMMAND_TOTAL
     setup = next(o for o in command["options"] if o["name"] == "setup")
     assert [o["name"] for o in setup["options"]][:3] == ["time", "zone", "days"]
     assert next(o for o in setup["options"] if o["name"] == "zone")["autocomplete"] is True

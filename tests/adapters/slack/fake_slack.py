@@ -155,6 +155,38 @@ class Person:
 
 
 @dataclass
+class Upload:
+    """A file the app uploads (files.uploadV2): reserved by files.getUploadURLExternal, its
+    bytes POSTed to the upload URL, shared by files.completeUploadExternal."""
+
+    id: str
+    filename: str
+    length: int
+    alt_txt: str = ""
+    data: bytes | None = None
+    title: str = ""
+    channel: str = ""
+    thread_ts: str = ""
+    initial_comment: str = ""
+    completed: bool = False
+
+
+UPLOAD_PARAMETERS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "files.getUploadURLExternal": (
+        frozenset({"filename", "length", "alt_txt", "snippet_type"}),
+        frozenset({"filename", "length"}),
+    ),
+    "files.completeUploadExternal": (
+        frozenset({"files", "channel_id", "channels", "initial_comment", "thread_ts"}),
+        frozenset({"files"}),
+    ),
+}
+"""(every parameter, the required ones) of the upload methods, which came after the 2021
+spec, as https://docs.slack.dev/reference/methods/files.getUploadURLExternal and
+https://docs.slack.dev/reference/methods/files.completeUploadExternal list them."""
+
+
+@dataclass
 class Hold:
     """Calls of ``method`` (whose params ``match``) wait here until released: before the message
     is kept (``landed`` False: the post never happened) or after (``landed`` True: Slack has it,
@@ -184,6 +216,8 @@ class FakeSlack:
     messages: dict[str, list[JSON]] = field(default_factory=dict)
     """What is in each conversation: every message posted, thread replies included."""
     holds: list[Hold] = field(default_factory=list)
+    uploads: dict[str, Upload] = field(default_factory=dict)
+    """Every file reserved, by id; ``files`` are those completed (shared in a conversation)."""
     latency: float = 0.0
     """Seconds every Web API call takes (a real Slack answers in 100-300 ms)."""
     per_channel_interval: float = 0.0
@@ -207,6 +241,7 @@ class FakeSlack:
         app = web.Application(client_max_size=8 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{id}", self._response_url)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket", self._websocket)
         app.router.add_get("/_recorded", self._recorded)
         self._runner = web.AppRunner(app, access_log=None)
@@ -289,6 +324,11 @@ class FakeSlack:
             if (channel is None or c["channel"] == channel)
             and (thread is None or bool(c.get("thread_ts")) == thread)
         ]
+
+    @property
+    def files(self) -> list[Upload]:
+        """Files shared in a conversation, in the order their uploads completed."""
+        return [u for u in self.uploads.values() if u.completed]
 
     def texts(self) -> str:
         """Every text the app sent anywhere, for assertions on what people would read."""
@@ -432,6 +472,14 @@ class FakeSlack:
             problems += check_metadata(params["metadata"])
         if method in ("views.open", "views.publish", "views.update", "views.push"):
             problems += check_view(params.get("view"))
+        if method in UPLOAD_PARAMETERS:
+            names, required = UPLOAD_PARAMETERS[method]
+            unknown = set(params) - names
+            if unknown:
+                problems.append(f"parameters not in the docs: {sorted(unknown)}")
+            missing = {r for r in required if params.get(r) in (None, "")}
+            if missing:
+                problems.append(f"missing required parameters: {sorted(missing)}")
         return problems
 
     async def _handle(
@@ -494,12 +542,69 @@ class FakeSlack:
             return self._ok(call, answer(method, user=found))
         if method == "oauth.v2.access":
             return self._oauth(request, params, call)
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ids):08d}"
+            self.uploads[file_id] = Upload(
+                file_id,
+                str(params["filename"]),
+                int(params["length"]),
+                alt_txt=str(params.get("alt_txt") or ""),
+            )
+            return self._ok(
+                call, {"ok": True, "upload_url": f"{self.url}/upload/{file_id}", "file_id": file_id}
+            )
+        if method == "files.completeUploadExternal":
+            return self._complete_upload(params, call)
         if method == "apps.connections.open":
             if token != self.app_token:
                 call.status = 401
                 return web.json_response({"ok": False, "error": "invalid_auth"})
             return web.json_response({"ok": True, "url": f"ws{self.url[4:]}/socket"})
         return self._ok(call, answer(method))
+
+    def _complete_upload(self, params: JSON, call: Call) -> web.Response:
+        try:
+            files = json.loads(str(params["files"]))
+        except ValueError:
+            files = None
+        if not isinstance(files, list) or not files:
+            self.violations.append("files.completeUploadExternal: files is not a JSON list")
+            call.status = 400
+            return web.json_response({"ok": False, "error": "invalid_arguments"})
+        done: list[JSON] = []
+        for item in files:
+            upload = self.uploads.get(str(item.get("id"))) if isinstance(item, dict) else None
+            if upload is None or upload.data is None:
+                call.status = 400
+                return web.json_response({"ok": False, "error": "file_not_found"})
+            if len(upload.data) != upload.length:
+                self.violations.append(
+                    f"file {upload.id}: {len(upload.data)} bytes, announced {upload.length}"
+                )
+            upload.title = str(item.get("title") or "")
+            upload.channel = str(params.get("channel_id") or params.get("channels") or "")
+            upload.thread_ts = str(params.get("thread_ts") or "")
+            upload.initial_comment = str(params.get("initial_comment") or "")
+            upload.completed = True
+            done.append({"id": upload.id, "title": upload.title, "name": upload.filename})
+        return self._ok(call, {"ok": True, "files": done})
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL files.getUploadURLExternal hands out: the file's bytes, POSTed."""
+        file_id = request.match_info["file_id"]
+        data = await request.read()
+        call = Call("upload", {"file_id": file_id, "length": len(data)}, None)
+        self.calls.append(call)
+        failure = self._next_failure("upload")
+        if failure is not None:
+            call.status = failure.status if failure.status != 200 else 400
+            return web.Response(status=call.status, text="upload failed")
+        upload = self.uploads.get(file_id)
+        if upload is None:
+            call.status = 404
+            return web.Response(status=404, text="no such upload")
+        upload.data = data
+        return web.Response(text=f"OK - {len(data)}")
 
     def _new_ts(self) -> str:
         # Real time, as Slack's are: a client asks for messages since an instant.

@@ -1,0 +1,106 @@
+"""Team insights as a chat message (`/drill team`): one screen, the first rows of each part
+and "and N more" for the rest. Every number is in the blocks' text, so screen readers, the
+console and a failed chart upload lose nothing."""
+
+from __future__ import annotations
+
+from bot.domain.insights import TeamInsights, percent
+from bot.messaging.message import Block, Context, Message, Section, Table, literal
+
+SHOWN = 5
+"""Rows of topics, key points, misconceptions and silent people shown."""
+
+
+def _more(shown: int, total: int) -> list[Block]:
+    return [Context(f"and {total - shown} more")] if total > shown else []
+
+
+def _signed(value: float | None) -> str:
+    return "–" if value is None else f"{round(value * 100):+d} pts"
+
+
+def team_message(t: TeamInsights, rows: int = 10) -> Message:
+    scope = f"#{t.channel}" if t.channel else "whole workspace"
+    weeks = "week" if t.weeks_count == 1 else f"{t.weeks_count} weeks"
+    title = f"Team insights — {scope}, last {weeks} ({t.start:%Y-%m-%d} to {t.end:%Y-%m-%d})"
+    blocks: list[Block] = [Section(f"*{title}*")]
+    if not t.people_total:
+        blocks.append(Section("No answers yet in this period."))
+        return Message(text=f"{title}: no answers yet.", blocks=tuple(blocks), kind="team")
+    week_line = "; ".join(
+        f"{w.week_start:%b %d}: {w.active}/{w.pool} answered ({percent(w.participation)}), "
+        f"accuracy {percent(w.accuracy)}, coverage {percent(w.coverage)}"
+        for w in t.weeks
+    )
+    blocks.append(
+        Section(
+            f"Participation this week: {percent(t.participation)}. "
+            f"Drill days posted: {t.days_posted}. People who answered: {t.people_total}.\n"
+            f"Per week — {week_line}"
+        )
+    )
+    people = t.people[:rows]
+    blocks.append(
+        Table(
+            ("name", "days", "accuracy", "coverage", "streak", "best", "trend"),
+            tuple(
+                (
+                    literal(p.name),
+                    f"{p.days_answered}/{p.days_posted}",
+                    percent(p.accuracy),
+                    percent(p.coverage),
+                    str(p.current_streak),
+                    str(p.best_streak),
+                    f"{p.trend_word} ({_signed(p.trend)})" if p.trend is not None else "–",
+                )
+                for p in people
+            ),
+        )
+    )
+    blocks += _more(len(people), t.people_total)
+    if t.topics:
+        topics = t.topics[:SHOWN]
+        blocks.append(
+            Section(
+                "*Topics, weakest first*\n"
+                + "\n".join(
+                    f"• {literal(tp.title)}: MCQ accuracy {percent(tp.accuracy)} "
+                    f"({tp.mcq_correct}/{tp.mcq_answers}), coverage {percent(tp.coverage)} "
+                    f"({tp.open_answers} answers)"
+                    for tp in topics
+                )
+            )
+        )
+        blocks += _more(len(topics), len(t.topics))
+    if t.missed:
+        blocks.append(
+            Section(
+                "*Key points missed most*\n"
+                + "\n".join(
+                    f"• {m.count}× {literal(m.key_point)} — {literal(m.question)}"
+                    for m in t.missed[:SHOWN]
+                )
+            )
+        )
+    if t.misconceptions:
+        blocks.append(
+            Section(
+                "*Misconceptions shown most*\n"
+                + "\n".join(
+                    f"• {m.count}× {literal(m.mistake)} — {literal(m.question)}"
+                    for m in t.misconceptions[:SHOWN]
+                )
+            )
+        )
+    if t.silent_total:
+        silent = t.silent[:SHOWN]
+        blocks.append(
+            Section(
+                "*No answer for two weeks*: "
+                + ", ".join(f"{literal(s.name)} (last {s.last_date:%Y-%m-%d})" for s in silent)
+            )
+        )
+        blocks += _more(len(silent), t.silent_total)
+    blocks.append(Context("Only you see this. Nobody's answers are shown."))
+    text = f"{title}: participation {percent(t.participation)}, {t.people_total} people."
+    return Message(text=text, blocks=tuple(blocks), kind="team")
