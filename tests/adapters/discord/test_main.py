@@ -37,6 +37,7 @@ from bot.bootstrap import StartupError
 from bot.cli import main
 from bot.config import Settings
 from bot.db.sql_store import SqlStore
+from bot.domain import commands as cmd
 from bot.messaging.message import Action
 from bot.services.store import StoreUnavailable
 from tests.adapters.discord.bot_harness import DiscordHarness
@@ -187,7 +188,8 @@ async def test_run_discord_connects_syncs_once_and_reports_health(
         assert fake.identifies[0]["intents"] & MESSAGE_CONTENT
         assert len(fake.command_syncs) == 1
         [drill] = fake.commands()
-        assert drill["name"] == "drill" and len(drill["options"]) == 18
+        # One subcommand (or group) per core command.
+        assert drill["name"] == "drill" and len(drill["options"]) == len(cmd.COMMANDS)
         async with aiohttp.ClientSession() as http:
             url = f"http://127.0.0.1:{first.runtime.port}/healthz"
             async with http.get(url) as health:
