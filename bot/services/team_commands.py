@@ -36,7 +36,8 @@ async def team(deps: Deps, actor: Actor, channel_external_id: str | None, weeks:
         insights = await Insights(deps).team(actor.workspace_id, channel_id, weeks)
     except WeeksError as exc:
         return views.error(str(exc), cmd.USAGE["team"])
-    return team_message(insights)
+    # The chart repeats what the text says (every number is in the text), for a glance.
+    return await deps.charts.attach(team_message(insights), insights)
 
 
 async def leads(

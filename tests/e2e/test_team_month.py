@@ -28,6 +28,7 @@ from bot.content.loader import load_library
 from bot.db.sql_store import open_store
 from bot.domain.insights import TeamInsights
 from bot.domain.model import DrillState
+from bot.messaging.message import images
 from bot.services.insights import Insights
 from bot.services.report import PEOPLE_FIELDS, report_csv, report_data, report_html
 from bot.services.store import Store
@@ -183,6 +184,10 @@ def test_a_lead_sees_team_privately_and_cannot_change_the_schedule(
         assert "No answer for two weeks" in shown
         for secret in SECRETS:
             assert secret.removeprefix("/drill answer ") not in shown
+        # The chart comes with it: a PNG whose alt text says the weeks' figures.
+        [chart] = images(replies.items[0].message)
+        assert chart.png.startswith(b"\x89PNG\r\n\x1a\n") and chart.filename.endswith(".png")
+        assert "participation" in chart.alt.lower()
         refused = await h.say("dave", "/drill setup 10:00")
         assert "Only workspace admins" in refused
         assert "Only admins" in await h.say("dave", "/drill leads add <@erin>")
