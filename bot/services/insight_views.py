@@ -66,7 +66,7 @@ def team_message(t: TeamInsights, rows: int = 10) -> Message:
                 + "\n".join(
                     f"• {literal(tp.title)}: MCQ accuracy {percent(tp.accuracy)} "
                     f"({tp.mcq_correct}/{tp.mcq_answers}), coverage {percent(tp.coverage)} "
-                    f"({tp.open_answers} answers)"
+                    f"({tp.open_answers} answer{'' if tp.open_answers == 1 else 's'})"
                     for tp in topics
                 )
             )

@@ -36,8 +36,11 @@ async def team(deps: Deps, actor: Actor, channel_external_id: str | None, weeks:
         insights = await Insights(deps).team(actor.workspace_id, channel_id, weeks)
     except WeeksError as exc:
         return views.error(str(exc), cmd.USAGE["team"])
+    message = team_message(insights)
+    if not insights.people_total:
+        return message  # nothing to draw
     # The chart repeats what the text says (every number is in the text), for a glance.
-    return await deps.charts.attach(team_message(insights), insights)
+    return await deps.charts.attach(message, insights)
 
 
 async def leads(
