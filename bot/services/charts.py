@@ -25,12 +25,13 @@ import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from bot.domain.insights import TeamInsights
 from bot.messaging.message import Image, Message
 
 if TYPE_CHECKING:  # matplotlib itself is imported on the first drawing: it takes a while
+    from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
 WeekPoint = tuple[dt.date, float | None, float | None]
@@ -169,6 +170,21 @@ def _nan(values: Sequence[float | None]) -> list[float]:
     return [math.nan if v is None else v for v in values]
 
 
+def _plain(ax: Axes, grid: Literal["x", "y"]) -> None:
+    """Light grid lines behind the data, no box."""
+    ax.grid(axis=grid, color="#dddddd", linewidth=0.8)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _say(ax: Axes, text: str) -> None:
+    """A panel with nothing to draw says so in its middle."""
+    ax.text(
+        0.5, 0.5, text, ha="center", va="center", transform=ax.transAxes, fontsize=12, color=GREY
+    )
+
+
 def _draw_weeks(fig: Figure, series: ChartSeries) -> None:
     from matplotlib.ticker import PercentFormatter
 
@@ -176,22 +192,10 @@ def _draw_weeks(fig: Figure, series: ChartSeries) -> None:
     ax.set_title("Participation and accuracy per week", fontsize=13, loc="left")
     ax.set_ylim(0, 105)
     ax.yaxis.set_major_formatter(PercentFormatter(100, decimals=0))
-    ax.grid(axis="y", color="#dddddd", linewidth=0.8)
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    _plain(ax, grid="y")
     if not series.weeks:
         ax.set_xticks([])
-        ax.text(
-            0.5,
-            0.5,
-            "No drills in these weeks",
-            ha="center",
-            va="center",
-            transform=ax.transAxes,
-            fontsize=12,
-            color=GREY,
-        )
+        _say(ax, "No drills in these weeks")
         return
     x = list(range(len(series.weeks)))
     ax.plot(
@@ -230,22 +234,10 @@ def _draw_topics(fig: Figure, series: ChartSeries) -> None:
     ax.set_title(heading, fontsize=13, loc="left")
     ax.set_xlim(0, 100)
     ax.xaxis.set_major_formatter(PercentFormatter(100, decimals=0))
-    ax.grid(axis="x", color="#dddddd", linewidth=0.8)
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    _plain(ax, grid="x")
     if not series.topics:
         ax.set_yticks([])
-        ax.text(
-            0.5,
-            0.5,
-            "No topics answered yet",
-            ha="center",
-            va="center",
-            transform=ax.transAxes,
-            fontsize=12,
-            color=GREY,
-        )
+        _say(ax, "No topics answered yet")
         return
     y = list(range(len(series.topics)))
     values = [c or 0.0 for c in series.coverage]

@@ -26,17 +26,25 @@ def _invite_url(args: argparse.Namespace) -> int:
     )
 
     settings = Settings()
+    where = "Developer Portal > General Information > Application ID"
+    given = (settings.discord_application_id or "").strip()
+    problem = None
     app_id: int | None = None
-    if settings.discord_application_id and settings.discord_application_id.strip().isdigit():
-        app_id = int(settings.discord_application_id.strip())
+    if given:
+        app_id = int(given) if given.isdigit() else None
+        if app_id is None:
+            problem = f"DISCORD_APPLICATION_ID is {given!r}, not a number: copy it from {where}"
     elif settings.discord_token is not None:
         app_id = application_id_from_token(settings.discord_token.get_secret_value())
+        if app_id is None:
+            problem = (
+                "DISCORD_TOKEN does not read as a bot token (its first part names the "
+                f"application); set DISCORD_APPLICATION_ID ({where})"
+            )
+    else:
+        problem = f"set DISCORD_APPLICATION_ID ({where}) or DISCORD_TOKEN"
     if app_id is None:
-        print(
-            "drillbot discord invite-url: set DISCORD_APPLICATION_ID (Developer Portal > "
-            "General Information > Application ID) or DISCORD_TOKEN",
-            file=sys.stderr,
-        )
+        print(f"drillbot discord invite-url: {problem}", file=sys.stderr)
         return 2
     print(invite_url(app_id))
     if args.explain:

@@ -125,6 +125,29 @@ def test_drillbot_discord_invite_url(
     assert "client_id=42" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize(
+    ("env", "said"),
+    [
+        ({}, "set DISCORD_APPLICATION_ID"),
+        ({"DISCORD_TOKEN": "not-a-bot-token"}, "DISCORD_TOKEN does not read as a bot token"),
+        ({"DISCORD_APPLICATION_ID": "x1"}, "DISCORD_APPLICATION_ID is 'x1', not a number"),
+    ],
+)
+def test_drillbot_discord_invite_url_says_what_is_wrong(
+    env: dict[str, str],
+    said: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    for name in ("DISCORD_TOKEN", "DISCORD_APPLICATION_ID"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert main(["discord", "invite-url"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and said in err and "not-a-bot-token" not in err
+
+
 def test_the_token_never_reaches_a_log() -> None:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
