@@ -61,6 +61,21 @@ async def run(
             message = replies.items[0].message
             assert message.kind == "team", message.text
 
+        # Reads keep each revealed drill's sums and each ended week's participation pool
+        # (migration 0012); in a running bot the reads since the drills were revealed kept
+        # them. Here nobody has read yet: the first read sums the whole period and keeps it.
+        store = await open_store(url, upgrade=False)
+        try:
+            for label in where:
+                start = time.perf_counter()
+                await team(boards.engine_for(store, last_day), label, 0)
+                print(
+                    f"[{kind}] /drill team, {label}, first read ever (sums a month of drills "
+                    f"and keeps them): {(time.perf_counter() - start) * 1000:.0f} ms"
+                )
+        finally:
+            await store.close()
+
         for label in where:
             fresh = await open_store(url, upgrade=False)
             try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
@@ -25,15 +26,29 @@ from sqlalchemy import (
     literal,
     select,
     text,
+    true,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.db.tables import AnswerRow, DrillRow, LeadRow, PersonRow, WeekTotalRow
+from bot.db.tables import (
+    AnswerRow,
+    ChannelRow,
+    DrillRow,
+    DrillTotalRow,
+    LeadRow,
+    PersonRow,
+    TeamPoolRow,
+    WeekTotalRow,
+)
 from bot.domain.insights import (
     POOL_WEEKS,
+    DrillSums,
+    InsightTodo,
     ItemSums,
     PersonSums,
+    PoolCount,
+    Roster,
     SilentSums,
     TagCount,
     WeekSums,
@@ -42,6 +57,11 @@ from bot.domain.model import DrillState, Person
 
 A = AnswerRow
 W = WeekTotalRow
+T = DrillTotalRow
+SETTLED = dt.timedelta(minutes=10)
+"""How long after its reveal a drill's sums are kept: an answer written as the reveal was
+being posted has committed by then."""
+_NO_LIMIT = 2**31 - 1
 _MCQ = A.coverage.is_(None)
 _OPEN = A.coverage.is_not(None)
 _RIGHT = and_(_MCQ, A.correct.is_(True))
@@ -63,22 +83,130 @@ def _sum_coverage(condition: ColumnElement[bool] | None = None) -> Any:
 def _where(
     workspace_id: str, channel_id: int | None, start: dt.date, end: dt.date | None
 ) -> list[ColumnElement[bool]]:
-    # The channel's index when one is given, the workspace's otherwise.
-    where = [A.channel_id == channel_id] if channel_id is not None else []
-    where += [A.workspace_id == workspace_id, A.local_date >= start]
+    # The channel's index when one is given, the workspace's otherwise: a channel is checked
+    # to be the workspace's once (a constant), not per answer, which would steer the planner
+    # to the workspace's index and the whole workspace's answers of the period.
+    if channel_id is not None:
+        mine = select(ChannelRow.id).where(
+            ChannelRow.id == channel_id, ChannelRow.workspace_id == workspace_id
+        )
+        where = [A.channel_id == channel_id, mine.exists()]
+    else:
+        where = [A.workspace_id == workspace_id]
+    where.append(A.local_date >= start)
     if end is not None:
         where.append(A.local_date <= end)
     return where
 
 
-_TAGS = {
-    "sqlite": "json_each(a.{column}) AS j",
-    "postgresql": "LATERAL json_array_elements_text(a.{column}) AS j(value)",
-}
+_KEY = 1 << 20
+"""Days answered and answers packed in one sum (days * _KEY + answers; nobody answers a
+million times in a period): SQLite's GROUP BY costs per aggregate, and this one orders."""
+# From week_totals: one pass over the period's rows of the ranking index (which covers what is
+# read), grouped per person once and read three ways: the first people by days answered then
+# answers, the first who went quiet, and the counts. person_id + 0, as in _PERSON, keeps
+# SQLite on that index's range rather than the primary key's whole workspace.
+_ROSTER = f"""
+WITH g AS MATERIALIZED (
+  SELECT person_id + 0 AS person_id, sum(day_count * {_KEY} + answers) AS k,
+    max(last_date) AS last
+  FROM week_totals
+  WHERE workspace_id = :ws AND week_start >= :start AND week_start <= :end
+  GROUP BY person_id + 0
+)
+SELECT * FROM (
+  SELECT 0 AS part, g.* FROM g ORDER BY k DESC, person_id LIMIT :n
+) AS shown
+UNION ALL
+SELECT * FROM (
+  SELECT 1 AS part, g.* FROM g WHERE last < :before ORDER BY last, person_id LIMIT :n
+) AS quiet
+UNION ALL
+SELECT 2, count(*), sum(CASE WHEN last < :before THEN 1 ELSE 0 END), NULL FROM g
+"""
+
+
+def _date(value: dt.date | str) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def _by_weeks(start: dt.date, middle: dt.date, channel_id: int | None) -> bool:
+    """Whether the kept weekly rows answer for this period: a workspace's whole ISO weeks."""
+    return channel_id is None and start.weekday() == 0 and middle.weekday() == 0
+
+
+def _sum_drill(
+    drill_id: int,
+    workspace_id: str,
+    channel_id: int,
+    local_date: dt.date,
+    item_id: str,
+    answers: Sequence[Any],
+    revealed_at: dt.datetime | None,
+) -> DrillSums:
+    """One drill's answers summed as ``drill_totals`` keeps them (an answer naming a key point
+    twice counts once, as the SQL rules always counted)."""
+    mcq = right = open_answers = 0
+    coverage = 0.0
+    covered: dict[str, int] = {}
+    mistakes: dict[str, int] = {}
+    for a in answers:
+        if a.coverage is None:
+            mcq += 1
+            right += 1 if a.correct else 0
+        else:
+            open_answers += 1
+            coverage += float(a.coverage)
+        for tag in set(a.covered or ()):
+            covered[tag] = covered.get(tag, 0) + 1
+        for tag in set(a.mistakes or ()):
+            mistakes[tag] = mistakes.get(tag, 0) + 1
+    return DrillSums(
+        drill_id,
+        workspace_id,
+        channel_id,
+        local_date,
+        item_id,
+        len(answers),
+        mcq,
+        right,
+        open_answers,
+        coverage,
+        covered,
+        mistakes,
+        revealed_at,
+    )
+
+
+@dataclass
+class _Period:
+    """A period's drills summed (``InsightsTx._drill_sums``): numbers per question and day (or
+    per drill), answers per question and key point (``covered``) or mistake."""
+
+    numbers: list[DrillSums]
+    covered: dict[tuple[str, str], int]
+    mistakes: dict[tuple[str, str], int]
+
+    def add(self, drill: DrillSums) -> None:
+        self.numbers.append(drill)
+        for tags, counts in ((drill.covered, self.covered), (drill.mistakes, self.mistakes)):
+            for tag, n in tags.items():
+                counts[(drill.item_id, tag)] = counts.get((drill.item_id, tag), 0) + n
 
 
 class InsightsTx:
     _conn: AsyncConnection
+    # Per transaction: each closed drill's sums, read once for items, tags and weeks; how many
+    # people answered in a period (a week's pool when the periods match); what to keep.
+    _drill_memo: dict[tuple[str, int | None, dt.date, dt.date], _Period]
+    _total_memo: dict[tuple[str, dt.date, dt.date], int]
+    _todo: InsightTodo
+
+    def _memos(self) -> None:
+        if not hasattr(self, "_todo"):
+            self._drill_memo = {}
+            self._total_memo = {}
+            self._todo = InsightTodo()
 
     async def _execute(self, statement: Executable) -> CursorResult[Any]:
         raise NotImplementedError  # SqlTx's
@@ -155,66 +283,204 @@ class InsightsTx:
             for r in rows
         ]
 
+    async def insight_roster(
+        self,
+        workspace_id: str,
+        channel_id: int | None,
+        start: dt.date,
+        end: dt.date,
+        middle: dt.date,
+        before: dt.date,
+        limit: int | None,
+    ) -> Roster:
+        if not _by_weeks(start, middle, channel_id):
+            total, sums = await self.insight_people(
+                workspace_id, channel_id, start, end, middle, limit
+            )
+            silent_total, silent = await self.insight_silent(
+                workspace_id, channel_id, start, before, limit
+            )
+            return Roster(total, sums, silent_total, silent)
+        self._memos()
+        params = {
+            "ws": workspace_id,
+            "start": start,
+            "end": end,
+            "before": before,
+            "n": _NO_LIMIT if limit is None else limit,
+        }
+        rows = (await self._execute_text(text(_ROSTER), params)).all()
+        counts = next(r for r in rows if r.part == 2)
+        total, silent_total = int(counts.person_id), int(counts.k or 0)
+        self._total_memo[(workspace_id, start, end)] = total
+        shown = sorted({r.person_id for r in rows if r.part in (0, 1)})
+        # The shown people's sums, read from their own rows (the primary key's ranges).
+        early = W.week_start < middle
+        score = W.mcq_right + W.coverage
+        found: dict[int, Any] = (
+            {
+                r.person_id: r
+                for r in await self._execute(
+                    select(
+                        W.person_id,
+                        func.sum(W.day_count).label("days"),
+                        func.sum(W.mcq).label("mcq"),
+                        func.sum(W.mcq_right).label("right"),
+                        func.sum(W.open_answers).label("open"),
+                        func.sum(W.coverage).label("coverage"),
+                        func.sum(case((early, W.answers), else_=0)).label("early"),
+                        func.sum(case((early, score), else_=0.0)).label("early_score"),
+                        func.sum(case((early, 0), else_=W.answers)).label("late"),
+                        func.sum(case((early, 0.0), else_=score)).label("late_score"),
+                        func.max(W.last_date).label("last"),
+                        PersonRow.external_id,
+                        PersonRow.display_name,
+                        PersonRow.opted_out,
+                    )
+                    .join(PersonRow, PersonRow.id == W.person_id)
+                    .where(
+                        W.workspace_id == workspace_id,
+                        # Everyone's when all are shown (a report): no list of ids.
+                        true() if limit is None else W.person_id.in_(shown),
+                        W.week_start >= start,
+                        W.week_start <= end,
+                    )
+                    .group_by(
+                        W.person_id,
+                        PersonRow.external_id,
+                        PersonRow.display_name,
+                        PersonRow.opted_out,
+                    )
+                )
+            }
+            if shown
+            else {}
+        )
+        roster = Roster(total, [], silent_total, [])
+        for r in rows:
+            s = found.get(r.person_id)
+            if r.part == 2 or s is None:
+                continue
+            if r.part == 1:
+                roster.silent.append(
+                    SilentSums(r.person_id, s.display_name, bool(s.opted_out), s.last)
+                )
+                continue
+            roster.people.append(
+                PersonSums(
+                    person_id=r.person_id,
+                    user=s.external_id,
+                    display_name=s.display_name,
+                    opted_out=bool(s.opted_out),
+                    days_answered=int(s.days),
+                    mcq_answers=int(s.mcq),
+                    mcq_correct=int(s.right),
+                    open_answers=int(s.open),
+                    coverage_sum=float(s.coverage),
+                    early_answers=int(s.early),
+                    early_score=float(s.early_score),
+                    late_answers=int(s.late),
+                    late_score=float(s.late_score),
+                    last_date=s.last,
+                )
+            )
+        return roster
+
     async def insight_weeks(
-        self, workspace_id: str, channel_id: int | None, weeks: Sequence[dt.date]
+        self,
+        workspace_id: str,
+        channel_id: int | None,
+        weeks: Sequence[dt.date],
+        settled_before: dt.date | None = None,
     ) -> list[WeekSums]:
         if not weeks:
             return []
-        # Who answered: per week, for a workspace from the weekly totals the triggers keep (a
-        # row per person and week with an answer), else over the channel's covering index.
-        people: dict[dt.date, tuple[int, int]] = {}
-        for monday in weeks if channel_id is None else ():
-            pool_start = monday - dt.timedelta(weeks=POOL_WEEKS - 1)
+        self._memos()
+        # Who answered: per week from the weekly totals the triggers keep (a row per person
+        # and week with an answer) for a workspace, over the channel's covering index for a
+        # channel; each ended week's pool is kept once counted.
+        kept: dict[dt.date, int] = {}
+        result = await self._execute(
+            select(TeamPoolRow.week_start, TeamPoolRow.pool).where(
+                TeamPoolRow.workspace_id == workspace_id,
+                TeamPoolRow.channel_id == (channel_id or 0),
+                TeamPoolRow.week_start.in_(list(weeks)),
+            )
+        )
+        for monday, pool in result:
+            kept[_date(monday)] = int(pool)
+        # Who answered each week: one statement for all the weeks (each statement is several
+        # hops to SQLite's thread, more than these small reads cost).
+        if channel_id is None:
+            result = await self._execute(
+                select(W.week_start, func.count())
+                .where(W.workspace_id == workspace_id, W.week_start.in_(list(weeks)))
+                .group_by(W.week_start)
+            )
+        else:
             result = await self._execute(
                 select(
-                    func.count(
-                        func.distinct(case((W.week_start == monday, W.person_id), else_=None))
-                    ),
-                    func.count(func.distinct(W.person_id)),
+                    *(
+                        func.count(
+                            func.distinct(
+                                case(
+                                    (
+                                        and_(
+                                            A.local_date >= monday,
+                                            A.local_date <= monday + dt.timedelta(days=6),
+                                        ),
+                                        A.person_id,
+                                    ),
+                                    else_=None,
+                                )
+                            )
+                        )
+                        for monday in weeks
+                    )
                 ).where(
-                    W.workspace_id == workspace_id,
-                    W.week_start >= pool_start,
-                    W.week_start <= monday,
+                    *_where(workspace_id, channel_id, min(weeks), max(weeks) + dt.timedelta(days=6))
                 )
             )
-            active, pool = result.one()
-            people[monday] = (int(active), int(pool))
-        for monday in weeks if channel_id is not None else ():
-            this_week = A.local_date >= monday
+        if channel_id is None:
+            active_in = {_date(monday): int(n) for monday, n in result}
+        else:
+            active_in = dict(zip(weeks, (int(n) for n in result.one()), strict=True))
+        people: dict[dt.date, tuple[int, int]] = {}
+        for monday in weeks:
             pool_start = monday - dt.timedelta(weeks=POOL_WEEKS - 1)
             end = monday + dt.timedelta(days=6)
-            result = await self._execute(
-                select(
-                    func.count(func.distinct(case((this_week, A.person_id), else_=None))),
-                    func.count(func.distinct(A.person_id)),
-                ).where(*_where(workspace_id, channel_id, pool_start, end))
-            )
-            active, pool = result.one()
-            people[monday] = (int(active), int(pool))
-        # What they answered: one pass over the period, summed per day, folded into weeks.
-        result = await self._execute(
-            select(
-                A.local_date,
-                func.count().label("answers"),
-                _count(_MCQ).label("mcq"),
-                _count(_RIGHT).label("right"),
-                _count(_OPEN).label("open"),
-                _sum_coverage().label("coverage"),
-            )
-            .where(*_where(workspace_id, channel_id, min(weeks), max(weeks) + dt.timedelta(days=6)))
-            .group_by(A.local_date)
-        )
+            pool = kept.get(monday)
+            if pool is None and channel_id is None:
+                pool = self._total_memo.get((workspace_id, pool_start, end))
+            if pool is None:
+                if channel_id is None:
+                    counted = select(func.count(func.distinct(W.person_id))).where(
+                        W.workspace_id == workspace_id,
+                        W.week_start >= pool_start,
+                        W.week_start <= monday,
+                    )
+                else:
+                    counted = select(func.count(func.distinct(A.person_id))).where(
+                        *_where(workspace_id, channel_id, pool_start, end)
+                    )
+                pool = int((await self._execute(counted)).scalar_one())
+                if settled_before is not None and end < settled_before:
+                    self._todo.pools.append(PoolCount(workspace_id, channel_id, monday, pool))
+            people[monday] = (active_in.get(monday, 0), pool)
+        # What they answered: each drill's sums, folded into weeks.
         sums: dict[dt.date, list[float]] = {monday: [0, 0, 0, 0, 0.0] for monday in weeks}
-        for r in result:
-            day = r.local_date
-            monday = day - dt.timedelta(days=day.weekday())
+        period = await self._drill_sums(
+            workspace_id, channel_id, min(weeks), max(weeks) + dt.timedelta(days=6)
+        )
+        for d in period.numbers:
+            monday = d.local_date - dt.timedelta(days=d.local_date.weekday())
             if monday in sums:
                 s = sums[monday]
-                s[0] += r.answers
-                s[1] += r.mcq
-                s[2] += r.right
-                s[3] += r.open
-                s[4] += float(r.coverage)
+                s[0] += d.answers
+                s[1] += d.mcq_answers
+                s[2] += d.mcq_correct
+                s[3] += d.open_answers
+                s[4] += d.coverage_sum
         return [
             WeekSums(
                 week_start=monday,
@@ -232,52 +498,195 @@ class InsightsTx:
     async def insight_items(
         self, workspace_id: str, channel_id: int | None, start: dt.date, end: dt.date
     ) -> list[ItemSums]:
-        result = await self._execute(
-            select(
-                DrillRow.item_id,
-                _count(_MCQ).label("mcq"),
-                _count(_RIGHT).label("right"),
-                _count(_OPEN).label("open"),
-                _sum_coverage().label("coverage"),
-            )
-            .join(DrillRow, DrillRow.id == A.drill_id)
-            .where(*_where(workspace_id, channel_id, start, end))
-            .group_by(DrillRow.item_id)
-            .order_by(DrillRow.item_id)
-        )
+        sums: dict[str, list[float]] = {}
+        for d in (await self._drill_sums(workspace_id, channel_id, start, end)).numbers:
+            if d.answers:
+                s = sums.setdefault(d.item_id, [0, 0, 0, 0.0])
+                s[0] += d.mcq_answers
+                s[1] += d.mcq_correct
+                s[2] += d.open_answers
+                s[3] += d.coverage_sum
         return [
-            ItemSums(r.item_id, int(r.mcq), int(r.right), int(r.open), float(r.coverage))
-            for r in result
+            ItemSums(item, int(s[0]), int(s[1]), int(s[2]), s[3])
+            for item, s in sorted(sums.items())
         ]
-
-    async def _tags(
-        self,
-        column: str,
-        workspace_id: str,
-        channel_id: int | None,
-        start: dt.date,
-        end: dt.date,
-    ) -> list[TagCount]:
-        where = "a.workspace_id = :ws AND a.local_date >= :start AND a.local_date <= :end"
-        if channel_id is not None:
-            where = "a.channel_id = :channel AND " + where
-        source = _TAGS[self._conn.dialect.name].format(column=column)
-        statement = text(
-            f"SELECT d.item_id AS item_id, j.value AS tag, count(DISTINCT a.id) AS n "
-            f"FROM answers AS a JOIN drills AS d ON d.id = a.drill_id CROSS JOIN {source} "
-            f"WHERE {where} GROUP BY d.item_id, j.value"
-        )
-        params = {"ws": workspace_id, "channel": channel_id, "start": start, "end": end}
-        result = await self._execute_text(statement, params)
-        return [TagCount(r.item_id, str(r.tag), int(r.n)) for r in result]
 
     async def insight_tags(
         self, workspace_id: str, channel_id: int | None, start: dt.date, end: dt.date
     ) -> tuple[list[TagCount], list[TagCount]]:
+        period = await self._drill_sums(workspace_id, channel_id, start, end)
+        covered, shown = period.covered, period.mistakes
         return (
-            await self._tags("covered", workspace_id, channel_id, start, end),
-            await self._tags("mistakes", workspace_id, channel_id, start, end),
+            [TagCount(item, tag, n) for (item, tag), n in covered.items()],
+            [TagCount(item, tag, n) for (item, tag), n in shown.items()],
         )
+
+    async def _drill_sums(
+        self, workspace_id: str, channel_id: int | None, start: dt.date, end: dt.date
+    ) -> _Period:
+        """The period's drills summed: kept sums from ``drill_totals`` added up in the database
+        per question and day, and per question and key point or mistake; the drills without
+        kept sums (still open, or closed and not kept yet: then noted for
+        ``save_insight_todo``) summed here from their answers."""
+        self._memos()
+        key = (workspace_id, channel_id, start, end)
+        if key in self._drill_memo:
+            return self._drill_memo[key]
+        period = _Period([], {}, {})
+        in_period = [T.workspace_id == workspace_id, T.local_date >= start, T.local_date <= end]
+        if channel_id is not None:
+            in_period.append(T.channel_id == channel_id)
+        result = await self._execute(
+            select(
+                T.item_id,
+                T.local_date,
+                func.sum(T.answers),
+                func.sum(T.mcq),
+                func.sum(T.mcq_right),
+                func.sum(T.open_answers),
+                func.sum(T.coverage),
+            )
+            .where(*in_period)
+            .group_by(T.item_id, T.local_date)
+        )
+        for item, day, count, mcq, right, open_answers, coverage in result:
+            period.numbers.append(
+                DrillSums(
+                    0,
+                    workspace_id,
+                    channel_id or 0,
+                    day,
+                    item,
+                    int(count),
+                    int(mcq),
+                    int(right),
+                    int(open_answers),
+                    float(coverage),
+                    {},
+                    {},
+                )
+            )
+        where = "t.workspace_id = :ws AND t.local_date >= :start AND t.local_date <= :end"
+        if channel_id is not None:
+            where += " AND t.channel_id = :channel"
+        params = {"ws": workspace_id, "channel": channel_id, "start": start, "end": end}
+        postgres = self._conn.dialect.name == "postgresql"
+        parts = []
+        for kind, column in enumerate(("covered", "mistakes")):
+            tags = (
+                f"json_each_text(t.{column}) AS j(key, value)"
+                if postgres
+                else f"json_each(t.{column}) AS j"
+            )
+            parts.append(
+                f"SELECT {kind} AS kind, t.item_id, j.key AS tag, "
+                f"sum(CAST(j.value AS INTEGER)) AS n FROM drill_totals AS t "
+                f"CROSS JOIN {tags} WHERE {where} GROUP BY t.item_id, j.key"
+            )
+        result = await self._execute_text(text(" UNION ALL ".join(parts)), params)
+        for kind, item, tag, n in result:
+            counts = period.mistakes if kind else period.covered
+            counts[(item, str(tag))] = int(n)
+        drills = [
+            DrillRow.workspace_id == workspace_id,
+            DrillRow.local_date >= start,
+            DrillRow.local_date <= end,
+            DrillRow.state == DrillState.POSTED.value,
+            ~select(literal(1)).where(T.drill_id == DrillRow.id).exists(),
+        ]
+        if channel_id is not None:
+            drills.append(DrillRow.channel_id == channel_id)
+        missing = (
+            await self._execute(
+                select(
+                    DrillRow.id,
+                    DrillRow.channel_id,
+                    DrillRow.local_date,
+                    DrillRow.item_id,
+                    DrillRow.revealed_at,
+                ).where(*drills)
+            )
+        ).all()
+        if missing:
+            answers: dict[int, list[Any]] = {}
+            result = await self._execute(
+                select(A.drill_id, A.correct, A.coverage, A.covered, A.mistakes).where(
+                    A.drill_id.in_([m.id for m in missing])
+                )
+            )
+            for a in result:
+                answers.setdefault(a.drill_id, []).append(a)
+            for m in missing:
+                summed = _sum_drill(
+                    m.id,
+                    workspace_id,
+                    m.channel_id,
+                    m.local_date,
+                    m.item_id,
+                    answers.get(m.id, []),
+                    m.revealed_at,
+                )
+                period.add(summed)
+                if m.revealed_at is not None:
+                    self._todo.drills.append(summed)
+        self._drill_memo[key] = period
+        return period
+
+    def insight_todo(self) -> InsightTodo:
+        self._memos()
+        return self._todo
+
+    async def save_insight_todo(self, todo: InsightTodo, now: dt.datetime) -> None:
+        settled = [
+            d for d in todo.drills if d.revealed_at is not None and d.revealed_at <= now - SETTLED
+        ]
+        insert = postgresql.insert if self._conn.dialect.name == "postgresql" else sqlite.insert
+        if settled:
+            await self._execute(
+                insert(T)
+                .values(
+                    [
+                        {
+                            "drill_id": d.drill_id,
+                            "workspace_id": d.workspace_id,
+                            "channel_id": d.channel_id,
+                            "local_date": d.local_date,
+                            "item_id": d.item_id,
+                            "answers": d.answers,
+                            "mcq": d.mcq_answers,
+                            "mcq_right": d.mcq_correct,
+                            "open_answers": d.open_answers,
+                            "coverage": d.coverage_sum,
+                            "covered": d.covered,
+                            "mistakes": d.mistakes,
+                        }
+                        for d in settled
+                    ]
+                )
+                .on_conflict_do_nothing(index_elements=[T.drill_id])
+            )
+        if todo.pools:
+            await self._execute(
+                insert(TeamPoolRow)
+                .values(
+                    [
+                        {
+                            "workspace_id": p.workspace_id,
+                            "channel_id": p.channel_id or 0,
+                            "week_start": p.week_start,
+                            "pool": p.pool,
+                        }
+                        for p in todo.pools
+                    ]
+                )
+                .on_conflict_do_nothing(
+                    index_elements=[
+                        TeamPoolRow.workspace_id,
+                        TeamPoolRow.channel_id,
+                        TeamPoolRow.week_start,
+                    ]
+                )
+            )
 
     async def insight_silent(
         self,

@@ -49,11 +49,13 @@ from bot.db.tables import (
     ChannelRow,
     DeliveryRow,
     DrillRow,
+    DrillTotalRow,
     LeadRow,
     ListedAdminRow,
     PersonRow,
     PracticeRow,
     StreakRow,
+    TeamPoolRow,
     WeekTotalRow,
     WorkspaceRow,
 )
@@ -1114,6 +1116,14 @@ class SqlTx(FairScoringTx, InsightsTx):
                 .where(WeekTotalRow.person_id == person_id)
             )
         ).scalar_one()
+        # Sums that counted their answers (migration 0012) go too; the next read sums again.
+        await self._delete(
+            DrillTotalRow,
+            DrillTotalRow.drill_id.in_(
+                select(AnswerRow.drill_id).where(AnswerRow.person_id == person_id)
+            ),
+        )
+        await self._delete(TeamPoolRow, TeamPoolRow.workspace_id == found.workspace_id)
         removed["answers"] = await self._delete(AnswerRow, AnswerRow.person_id == person_id)
         await self._delete(WeekTotalRow, WeekTotalRow.person_id == person_id)
         removed["streaks"] = await self._delete(StreakRow, StreakRow.person_id == person_id)

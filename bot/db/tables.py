@@ -165,6 +165,8 @@ class DrillRow(Base):
             postgresql_where=text(_POSTED),
             sqlite_where=text(_POSTED),
         ),
+        # A workspace's drills of a period (team insights, migration 0012).
+        Index(None, "workspace_id", "local_date"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -196,8 +198,10 @@ class AnswerRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     drill_id: Mapped[int] = mapped_column(Integer, ForeignKey("drills.id"))
     person_id: Mapped[int] = mapped_column(Integer, ForeignKey("people.id"))
-    workspace_id: Mapped[str] = mapped_column(ID, ForeignKey("workspaces.id"))
-    channel_id: Mapped[int] = mapped_column(Integer, ForeignKey("channels.id"))
+    # Copies of the drill's (no foreign keys of their own: the drill's key already names
+    # them, and each check cost the answer path; migration 0012).
+    workspace_id: Mapped[str] = mapped_column(ID)
+    channel_id: Mapped[int] = mapped_column(Integer)
     local_date: Mapped[dt.date] = mapped_column(Date)
     choice: Mapped[str | None] = mapped_column(String(64))
     text: Mapped[str | None] = mapped_column(Text)
@@ -230,6 +234,9 @@ class WeekTotalRow(Base):
             "correct",
             "person_id",
             "answers",
+            # and what a lead's view ranks people by (migration 0012)
+            "day_count",
+            "last_date",
         ),
     )
 
@@ -240,6 +247,16 @@ class WeekTotalRow(Base):
     points: Mapped[int] = mapped_column(Integer)
     answers: Mapped[int] = mapped_column(Integer)
     correct: Mapped[int] = mapped_column(Integer)
+    # What a lead's view sums per person and week (migration 0012): MCQ answers and how many
+    # were right, open answers and their coverage summed, the days answered as a bitmask
+    # (bit 0 Monday) and how many they are, the last day answered.
+    mcq: Mapped[int] = mapped_column(Integer, server_default="0")
+    mcq_right: Mapped[int] = mapped_column(Integer, server_default="0")
+    open_answers: Mapped[int] = mapped_column(Integer, server_default="0")
+    coverage: Mapped[float] = mapped_column(Float, server_default="0")
+    days: Mapped[int] = mapped_column(Integer, server_default="0")
+    day_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    last_date: Mapped[dt.date | None] = mapped_column(Date)
 
 
 class SubmissionRow(Base):
@@ -327,6 +344,40 @@ class LeadRow(Base):
     workspace_id: Mapped[str] = mapped_column(ID, ForeignKey("workspaces.id"), primary_key=True)
     person_id: Mapped[int] = mapped_column(Integer, ForeignKey("people.id"), primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, server_default=func.now())
+
+
+class DrillTotalRow(Base):
+    """A closed drill's answers summed (migration 0012): written at its reveal, or by the
+    first insights read that finds it missing. ``covered`` and ``mistakes`` map each key point
+    or mistake id to how many answers showed it."""
+
+    __tablename__ = "drill_totals"
+    __table_args__ = (Index(None, "workspace_id", "local_date"),)
+
+    drill_id: Mapped[int] = mapped_column(Integer, ForeignKey("drills.id"), primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(ID)
+    channel_id: Mapped[int] = mapped_column(Integer)
+    local_date: Mapped[dt.date] = mapped_column(Date)
+    item_id: Mapped[str] = mapped_column(NAME)
+    answers: Mapped[int] = mapped_column(Integer)
+    mcq: Mapped[int] = mapped_column(Integer)
+    mcq_right: Mapped[int] = mapped_column(Integer)
+    open_answers: Mapped[int] = mapped_column(Integer)
+    coverage: Mapped[float] = mapped_column(Float)
+    covered: Mapped[dict[str, int]] = mapped_column(JSON)
+    mistakes: Mapped[dict[str, int]] = mapped_column(JSON)
+
+
+class TeamPoolRow(Base):
+    """People who answered at least once in the four weeks up to an ended week, per workspace
+    (``channel_id`` 0) or channel (migration 0012): counted once, when first read."""
+
+    __tablename__ = "team_pools"
+
+    workspace_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    channel_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    week_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    pool: Mapped[int] = mapped_column(Integer)
 
 
 metadata = Base.metadata

@@ -135,6 +135,59 @@ class TagCount:
     count: int
 
 
+@dataclass(frozen=True)
+class Roster:
+    """Who answered in the period (``Tx.insight_roster``): how many, the first people by
+    ``Tx.insight_people``'s order, and who went quiet as ``Tx.insight_silent`` counts them."""
+
+    total: int
+    people: list[PersonSums]
+    silent_total: int
+    silent: list[SilentSums]
+
+
+@dataclass(frozen=True)
+class DrillSums:
+    """One drill's answers summed: what the SQL store keeps per closed drill (``drill_totals``,
+    migration 0012). ``covered`` and ``mistakes`` count answers per key point or mistake id."""
+
+    drill_id: int
+    workspace_id: str
+    channel_id: int
+    local_date: dt.date
+    item_id: str
+    answers: int
+    mcq_answers: int
+    mcq_correct: int
+    open_answers: int
+    coverage_sum: float
+    covered: dict[str, int]
+    mistakes: dict[str, int]
+    revealed_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class PoolCount:
+    """``WeekSums.pool`` of an ended week, as the SQL store keeps it (``team_pools``)."""
+
+    workspace_id: str
+    channel_id: int | None
+    week_start: dt.date
+    pool: int
+
+
+@dataclass
+class InsightTodo:
+    """Sums an insights read worked out from the answers because none were kept yet, for the
+    store to keep (``Tx.save_insight_todo``) once they can no longer change."""
+
+    drills: list[DrillSums] = field(default_factory=list)
+    pools: list[PoolCount] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.drills or self.pools)
+
+
 # --- what is shown -------------------------------------------------------------------------
 
 

@@ -44,6 +44,8 @@ HEIGHT_PX = 700
 DPI = 100
 MAX_TOPICS = 15
 """Topics drawn at most (the weakest); the alt text and the message name the rest."""
+MIN_TOPIC_ROWS = 6
+"""Bar slots the topic panel always has, however few topics there are."""
 TOPIC_LABEL = 30
 """Longest topic title on the chart, in characters."""
 
@@ -246,7 +248,9 @@ def _draw_topics(fig: Figure, series: ChartSeries) -> None:
     for row, value in zip(y, series.coverage, strict=True):
         ax.text((value or 0.0) + 1.5, row, _shown(value), va="center", fontsize=10)
     ax.set_yticks(y, [_label(t) for t in series.topics], fontsize=10)
-    ax.invert_yaxis()  # the weakest on top
+    # The weakest on top, and room for at least MIN_TOPIC_ROWS bars: one topic is one bar of
+    # the usual thickness, not a block filling the panel.
+    ax.set_ylim(max(len(y), MIN_TOPIC_ROWS) - 0.5, -0.5)
     ax.tick_params(axis="x", labelsize=10)
 
 
@@ -359,11 +363,21 @@ class ChartCache:
         scope = f"{insights.workspace_id}-{insights.channel or 'all'}"
         return await self.chart(scope, insights.end, weeks, topics, insight_title(insights))
 
-    async def attach(self, message: Message, insights: TeamInsights) -> Message:
+    async def attach(
+        self, message: Message, insights: TeamInsights, wait: float | None = None
+    ) -> Message:
         """``message`` (which says every number) with the insights' chart as its last block;
-        unchanged, and the failure logged, when the chart cannot be drawn."""
+        unchanged, and the failure logged, when the chart cannot be drawn, or is not drawn
+        within ``wait`` seconds (it is still drawn, and cached, for the next reader)."""
         try:
-            chart = await self.team(insights)
+            chart = await asyncio.wait_for(asyncio.shield(self.team(insights)), wait)
+        except TimeoutError:
+            log.info(
+                "the team chart of %s took over %.0f s: sent without it",
+                insights.workspace_id,
+                wait,
+            )
+            return message
         except Exception:
             log.exception("could not draw the team chart of %s", insights.workspace_id)
             return message

@@ -4,7 +4,7 @@ console and a failed chart upload lose nothing."""
 
 from __future__ import annotations
 
-from bot.domain.insights import TeamInsights, percent
+from bot.domain.insights import TeamInsights, WeekFigures, percent
 from bot.messaging.message import Block, Context, Message, Section, Table, literal
 
 SHOWN = 5
@@ -19,6 +19,16 @@ def _signed(value: float | None) -> str:
     return "–" if value is None else f"{round(value * 100):+d} pts"
 
 
+def _week_text(w: WeekFigures) -> str:
+    if not w.pool:
+        # Before anyone had answered (a team's first weeks): no "0/0 (–)" to decode.
+        return f"{w.week_start:%b %d}: no answers yet"
+    said = f"{w.week_start:%b %d}: {w.active}/{w.pool} answered ({percent(w.participation)})"
+    if not w.answers:
+        return said
+    return f"{said}, accuracy {percent(w.accuracy)}, coverage {percent(w.coverage)}"
+
+
 def team_message(t: TeamInsights, rows: int = 10) -> Message:
     scope = f"#{t.channel}" if t.channel else "whole workspace"
     weeks = "week" if t.weeks_count == 1 else f"{t.weeks_count} weeks"
@@ -27,11 +37,7 @@ def team_message(t: TeamInsights, rows: int = 10) -> Message:
     if not t.people_total:
         blocks.append(Section("No answers yet in this period."))
         return Message(text=f"{title}: no answers yet.", blocks=tuple(blocks), kind="team")
-    week_line = "; ".join(
-        f"{w.week_start:%b %d}: {w.active}/{w.pool} answered ({percent(w.participation)}), "
-        f"accuracy {percent(w.accuracy)}, coverage {percent(w.coverage)}"
-        for w in t.weeks
-    )
+    week_line = "; ".join(_week_text(w) for w in t.weeks)
     blocks.append(
         Section(
             f"Participation this week: {percent(t.participation)}. "

@@ -19,6 +19,9 @@ SHOWN_PEOPLE = 10
 """Rows of people `/drill team` lists (the rest are counted: "and N more")."""
 SHOWN_TAGS = 5
 """Most-missed key points and most-shown misconceptions listed."""
+SETTLED_DAYS = 2
+"""A week's answers are final this many days after it ends (the last drill's window is
+closed by then): its participation pool may be kept."""
 
 
 class Insights:
@@ -44,18 +47,23 @@ class Insights:
             middle = mondays[weeks // 2] if weeks > 1 else start + dt.timedelta(days=3)
             channel = await tx.get_channel(channel_id) if channel_id is not None else None
             days_posted = await tx.posted_days(workspace_id, channel_id, start, end)
-            total, sums = await tx.insight_people(
-                workspace_id, channel_id, start, end, middle, people
+            before = today - dt.timedelta(days=rules.SILENT_DAYS - 1)
+            roster = await tx.insight_roster(
+                workspace_id, channel_id, start, end, middle, before, people
             )
-            week_sums = await tx.insight_weeks(workspace_id, channel_id, mondays)
+            total, sums = roster.total, roster.people
+            silent_total, silent = roster.silent_total, roster.silent
+            settled = today - dt.timedelta(days=SETTLED_DAYS)
+            week_sums = await tx.insight_weeks(workspace_id, channel_id, mondays, settled)
             items = await tx.insight_items(workspace_id, channel_id, start, end)
             covered, shown = await tx.insight_tags(workspace_id, channel_id, start, end)
-            before = today - dt.timedelta(days=rules.SILENT_DAYS - 1)
-            silent_total, silent = await tx.insight_silent(
-                workspace_id, channel_id, start, before, people
-            )
             stub = [LeaderboardRow(s.person_id, s.user, "", 0, 0, 0, 0, 0) for s in sums]
             streaks = await Boards._current_streaks(tx, stub, channel_id, now)
+            todo = tx.insight_todo()
+        if todo:
+            # Sums worked out from answers that can no longer change: kept for the next read.
+            async with self.d.store.transaction() as tx:
+                await tx.save_insight_todo(todo, now)
         topic_of: dict[str, str] = {}
         questions: dict[str, str] = {}
         key_points: dict[str, list[tuple[str, str]]] = {}

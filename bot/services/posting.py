@@ -26,7 +26,7 @@ from bot.services.delivery import Delivery, Target
 from bot.services.deps import Deps
 from bot.services.due import DueBoard, DuePlanner, DueSlot
 from bot.services.store import Tx
-from bot.services.weekly_extras import weekly_extras
+from bot.services.weekly_extras import weekly_extras, with_weekly_chart
 
 QUOTE_TRIES = 20
 """Best answers a sharing channel's reveal looks through for one whose author did not opt out."""
@@ -347,6 +347,7 @@ class Posting:
         message = views.leaderboard_message(rows, "this-week", f"#{channel.name}")
         extras = await weekly_extras(self.d, self.boards, channel, due.local_date)
         message = replace(message, blocks=(*message.blocks, *extras))
+        message = await with_weekly_chart(self.d, channel, message)
         sent = await self.delivery.send(
             lease, Target(channel.workspace_id, channel.external_id), message
         )

@@ -17,7 +17,15 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.domain.insights import ItemSums, PersonSums, SilentSums, TagCount, WeekSums
+from bot.domain.insights import (
+    InsightTodo,
+    ItemSums,
+    PersonSums,
+    Roster,
+    SilentSums,
+    TagCount,
+    WeekSums,
+)
 from bot.domain.model import (
     Answer,
     AwayPeriod,
@@ -442,11 +450,40 @@ class Tx(Protocol):
         person id. Answers dated before ``middle`` are the early half, the others the late."""
         ...
 
+    async def insight_roster(
+        self,
+        workspace_id: str,
+        channel_id: int | None,
+        start: dt.date,
+        end: dt.date,
+        middle: dt.date,
+        before: dt.date,
+        limit: int | None,
+    ) -> Roster:
+        """``insight_people(start, end, middle, limit)`` and ``insight_silent(start, before,
+        limit)`` in one read (the SQL store groups the period's people once for both)."""
+        ...
+
     async def insight_weeks(
-        self, workspace_id: str, channel_id: int | None, weeks: Sequence[dt.date]
+        self,
+        workspace_id: str,
+        channel_id: int | None,
+        weeks: Sequence[dt.date],
+        settled_before: dt.date | None = None,
     ) -> list[WeekSums]:
         """The sums of each ISO week starting on one of ``weeks`` (Mondays), in that order;
-        ``pool`` counts people who answered in the ``POOL_WEEKS`` weeks ending with it."""
+        ``pool`` counts people who answered in the ``POOL_WEEKS`` weeks ending with it. Weeks
+        ending before ``settled_before`` no longer change: a store may keep their pools."""
+        ...
+
+    def insight_todo(self) -> InsightTodo:
+        """Sums this transaction's insights reads worked out from answers that the store may
+        keep (nothing for a store that keeps none)."""
+        ...
+
+    async def save_insight_todo(self, todo: InsightTodo, now: dt.datetime) -> None:
+        """Keep what ``todo`` holds that can no longer change at ``now`` (a drill revealed a
+        while ago, an ended week's pool), so the next read need not sum it again."""
         ...
 
     async def insight_items(

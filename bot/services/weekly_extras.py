@@ -9,9 +9,10 @@ import datetime as dt
 from bot.domain import insights as rules
 from bot.domain.model import Channel, DrillState
 from bot.domain.standings import placed
-from bot.messaging.message import Block, Context, Section, literal
+from bot.messaging.message import Block, Context, Message, Section, literal
 from bot.services.boards import Boards
 from bot.services.deps import Deps
+from bot.services.insights import Insights
 
 COMPARED = 50
 """Places of this week's and last week's boards compared for movers and improvements."""
@@ -68,3 +69,18 @@ async def weekly_extras(
     if not week.pool:
         blocks = [Context("Nobody has answered in the last four weeks.")]
     return blocks
+
+
+WEEKLY_CHART_WAIT = 5.0
+"""Seconds the weekly post waits for its chart (drawings queue one at a time: many channels'
+boards due at once must not hold their posts); past it the post goes without the picture,
+whose every number the text already says."""
+
+
+async def with_weekly_chart(deps: Deps, channel: Channel, message: Message) -> Message:
+    """``message`` with the channel's chart of the last weeks (participation and accuracy per
+    week, coverage per topic), as `/drill team` draws it; unchanged without any answer."""
+    insights = await Insights(deps).team(channel.workspace_id, channel.id, rules.DEFAULT_WEEKS)
+    if not insights.people_total:
+        return message
+    return await deps.charts.attach(message, insights, wait=WEEKLY_CHART_WAIT)

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING
 
 from bot.domain.insights import (
     POOL_WEEKS,
+    InsightTodo,
     ItemSums,
     PersonSums,
+    Roster,
     SilentSums,
     TagCount,
     WeekSums,
@@ -91,8 +93,36 @@ class MemoryInsightsTx:
             )
         return len(sums), out
 
+    async def insight_roster(
+        self,
+        workspace_id: str,
+        channel_id: int | None,
+        start: dt.date,
+        end: dt.date,
+        middle: dt.date,
+        before: dt.date,
+        limit: int | None,
+    ) -> Roster:
+        total, people = await self.insight_people(
+            workspace_id, channel_id, start, end, middle, limit
+        )
+        silent_total, silent = await self.insight_silent(
+            workspace_id, channel_id, start, before, limit
+        )
+        return Roster(total, people, silent_total, silent)
+
+    def insight_todo(self) -> InsightTodo:
+        return InsightTodo()  # nothing kept: every read sums the answers
+
+    async def save_insight_todo(self, todo: InsightTodo, now: dt.datetime) -> None:
+        return None
+
     async def insight_weeks(
-        self, workspace_id: str, channel_id: int | None, weeks: Sequence[dt.date]
+        self,
+        workspace_id: str,
+        channel_id: int | None,
+        weeks: Sequence[dt.date],
+        settled_before: dt.date | None = None,
     ) -> list[WeekSums]:
         out = []
         for monday in weeks:

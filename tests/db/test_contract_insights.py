@@ -3,12 +3,25 @@ rules (bot.testing.memory_insights) and the SQL aggregates (bot.db.insights_sql)
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
-from bot.domain.insights import ItemSums, PersonSums, SilentSums, TagCount, WeekSums
+from bot.db.sql_store import SqlStore
+from bot.domain.insights import (
+    InsightTodo,
+    ItemSums,
+    PersonSums,
+    Roster,
+    SilentSums,
+    TagCount,
+    WeekSums,
+)
 from bot.domain.model import Drill, DrillState, Person, Slot
 from bot.services.store import Store, Tx
 from tests.db.builders import HOUR, at, channel, day, drill
+
+MINUTE = dt.timedelta(minutes=1)
 
 
 async def _answer(
@@ -136,3 +149,74 @@ async def test_leads_are_listed_added_and_removed(store: Store) -> None:
         assert not await tx.set_lead("W1", ids["a"], False)
         assert [p.external_id for p in await tx.leads("W1")] == ["u3"]
         assert await tx.leads("W2") == []
+
+
+async def test_roster_is_people_and_silent_in_one_read(store: Store) -> None:
+    ids = await seeded(store)
+    async with store.transaction(read_only=True) as tx:
+        _, people = await tx.insight_people("W1", None, day(0), day(20), day(7), None)
+        # Whole ISO weeks of a workspace: the SQL store reads its kept weekly rows.
+        roster = await tx.insight_roster("W1", None, day(0), day(20), day(7), day(10), None)
+        cut = await tx.insight_roster("W1", None, day(0), day(20), day(7), day(20), 1)
+        # A channel's period: summed from its answers, the same rules.
+        channel = await tx.find_channel("W1", "C1")
+        assert channel is not None
+        in_channel = await tx.insight_roster(
+            "W1", channel.id, day(0), day(20), day(7), day(10), None
+        )
+    ben = SilentSums(ids["b"], "Ben", True, day(2))
+    assert roster == Roster(3, people, 1, [ben])
+    assert cut == Roster(3, people[:1], 3, [ben])
+    assert in_channel == roster
+
+
+async def _reveal_all(store: Store, when: dt.datetime) -> None:
+    async with store.transaction() as tx:
+        channel = await tx.find_channel("W1", "C1")
+        assert channel is not None
+        for d in await tx.drills_after({channel.id: day(-1)}, 10):
+            if d.state is DrillState.POSTED:
+                await tx.mark_revealed(d.id, when)
+
+
+async def _read(store: Store, settled: dt.date) -> tuple[Any, InsightTodo]:
+    async with store.transaction(read_only=True) as tx:
+        read = (
+            await tx.insight_weeks("W1", None, [day(0), day(7), day(14)], settled),
+            await tx.insight_items("W1", None, day(0), day(20)),
+            [
+                sorted((t.item_id, t.tag, t.count) for t in tags)
+                for tags in await tx.insight_tags("W1", None, day(0), day(20))
+            ],
+        )
+        return read, tx.insight_todo()
+
+
+async def test_sums_kept_once_closed_read_the_same(sql_store: SqlStore) -> None:
+    ids = await seeded(sql_store)
+    await _reveal_all(sql_store, at(24 * 16))
+    first, todo = await _read(sql_store, day(30))
+    # Four posted drills, all revealed; three ended weeks' pools.
+    assert (len(todo.drills), len(todo.pools)) == (4, 3)
+    async with sql_store.transaction() as tx:
+        # Ten minutes after the last reveal an answer sent as it was posted has landed.
+        await tx.save_insight_todo(todo, at(24 * 16) + 5 * MINUTE)
+    _, early = await _read(sql_store, day(30))
+    # The drills revealed five minutes before were not kept yet; the ended weeks' pools were.
+    assert (len(early.drills), len(early.pools)) == (4, 0)
+    async with sql_store.transaction() as tx:
+        await tx.save_insight_todo(early, at(24 * 16) + HOUR)
+    again, nothing = await _read(sql_store, day(30))
+    assert again == first and not nothing
+    # Forgetting someone drops the sums their answers were in; the next read sums again.
+    async with sql_store.transaction() as tx:
+        await tx.forget_person(ids["c"])
+    (_, items, _), todo = await _read(sql_store, day(30))
+    assert items == [ItemSums("m1", 3, 2, 0, 0.0), ItemSums("o1", 0, 0, 3, 1.5)]
+    assert len(todo.drills) == 2 and len(todo.pools) == 3
+
+
+async def test_no_pool_kept_for_a_week_not_yet_settled(sql_store: SqlStore) -> None:
+    await seeded(sql_store)
+    _, todo = await _read(sql_store, day(13))
+    assert [p.week_start for p in todo.pools] == [day(0)]

@@ -28,7 +28,7 @@ from bot.content.loader import load_library
 from bot.db.sql_store import open_store
 from bot.domain.insights import TeamInsights
 from bot.domain.model import DrillState
-from bot.messaging.message import images
+from bot.messaging.message import Image, images
 from bot.services.insights import Insights
 from bot.services.report import PEOPLE_FIELDS, report_csv, report_data, report_html
 from bot.services.store import Store
@@ -375,3 +375,8 @@ def test_the_weekly_post_adds_participation_movers_and_shout_outs(
         assert len(post.splitlines()) < 30  # one screen
         for secret in SECRETS:
             assert secret.removeprefix("/drill answer ") not in post
+    # Each comes with the channel's chart, whose numbers the text and its alt text also say.
+    charts = [[b for b in m.blocks if isinstance(b, Image)] for m in h.posted("leaderboard")]
+    assert [len(c) for c in charts] == [1, 1, 1, 1]
+    assert all(c[0].png.startswith(b"\x89PNG") for c in charts)
+    assert "67%" in charts[3][0].alt

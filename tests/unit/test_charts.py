@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import struct
+import threading
 import time
 import zlib
+from dataclasses import replace
+from typing import Any
 
 import pytest
 
@@ -16,6 +20,7 @@ from bot.messaging.message import Image, Message, Section, images
 from bot.services import charts
 from bot.services.charts import (
     ChartCache,
+    ChartImage,
     chart_alt,
     chart_image,
     chart_series,
@@ -23,6 +28,8 @@ from bot.services.charts import (
     team_chart,
     with_chart,
 )
+from bot.services.insight_views import team_message
+from bot.testing.harness import text_of
 
 WEEKS = [
     (dt.date(2026, 10, 19), 0.75, 0.5),
@@ -236,3 +243,43 @@ async def test_attach_adds_the_chart_or_leaves_the_message(
     monkeypatch.setattr(charts, "draw", broken)
     assert await cache.attach(text, team_insights(channel="other")) is text
     assert "could not draw the team chart" in caplog.text
+
+
+def test_the_week_line_says_plainly_when_nobody_could_answer() -> None:
+    insights = replace(
+        team_insights(),
+        people_total=3,
+        weeks=[
+            WeekFigures(dt.date(2026, 10, 5), 0, 0, None, 0, None, None),
+            WeekFigures(dt.date(2026, 10, 12), 0, 3, 0.0, 0, None, None),
+            WeekFigures(dt.date(2026, 10, 19), 3, 3, 1.0, 6, 0.5, 0.25),
+        ],
+    )
+    text = text_of(team_message(insights))
+    assert "Oct 05: no answers yet; Oct 12: 0/3 answered (0%); " in text
+    assert "Oct 19: 3/3 answered (100%), accuracy 50%, coverage 25%" in text
+    assert "0/0" not in text and "(–)" not in text
+
+
+async def test_a_chart_not_drawn_in_time_leaves_the_message_as_it_was(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The weekly post waits a bounded time: drawings queue one at a time."""
+    gate = threading.Event()
+
+    class Slow(ChartCache):
+        def _render(self, *args: Any) -> ChartImage:
+            gate.wait(5)
+            return super()._render(*args)
+
+    cache = Slow()
+    message = Message(text="every number", blocks=(Section("every number"),))
+    with caplog.at_level(logging.INFO, logger="drillbot.charts"):
+        sent = await cache.attach(message, team_insights(), wait=0.05)
+    assert sent == message
+    assert "sent without it" in caplog.text
+    gate.set()
+    # Still drawn, and cached for the next reader.
+    later = await cache.attach(message, team_insights(), wait=5)
+    assert [b for b in later.blocks if isinstance(b, Image)] != []
+    assert cache.renders == 1

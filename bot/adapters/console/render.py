@@ -63,7 +63,7 @@ def render(message: Message) -> list[str]:
                 lines.append("—" * 20)
             case Table(headers=headers, rows=rows):
                 rows = tuple(tuple(unmarked(c) for c in r) for r in rows)
-                widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
+                widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(headers)]
                 lines.append("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
                 lines += [
                     "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
