@@ -19,7 +19,24 @@ def _content_check(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print(f"{len(result.problems)} problem(s) found", file=sys.stderr)
         return 1
+    drafts = result.library.drafts()
+    if args.drafts and drafts:
+        from bot.content.importer.checks import draft_problems
+
+        problems = draft_problems(result.library)
+        if problems:
+            for line in problems:
+                print(line, file=sys.stderr)
+            print(f"{len(problems)} problem(s) in {len(drafts)} draft item(s)", file=sys.stderr)
+            return 1
     print(check_summary(result))
+    if drafts and args.drafts:
+        print(f"drafts: {len(drafts)} item(s) pass the draft checks; still never posted")
+    elif drafts:
+        print(
+            f"drafts: {len(drafts)} item(s) await review and are never posted; "
+            "`drillbot content check --drafts` runs their checks"
+        )
     return 0
 
 
@@ -44,11 +61,19 @@ def build_parser() -> argparse.ArgumentParser:
     content_sub = content.add_subparsers(dest="content_command", required=True, metavar="ACTION")
     check = content_sub.add_parser("check", help="validate packs (all of content/ by default)")
     check.add_argument("paths", nargs="*", metavar="PATH")
+    check.add_argument(
+        "--drafts",
+        action="store_true",
+        help="also check draft items: no TODO left, every drafted rule matches its own point",
+    )
     check.set_defaults(func=_content_check)
     listing = content_sub.add_parser("list", help="one row per item")
     listing.add_argument("paths", nargs="*", metavar="PATH")
     listing.add_argument("--json", action="store_true", help="print a JSON array")
     listing.set_defaults(func=_content_list)
+    from bot.content.importer.command import register as register_import
+
+    register_import(content_sub)
 
     from bot.cli_commands import register
 

@@ -53,14 +53,30 @@ class Library:
     items: dict[str, AnyItem]
     pack_of: dict[str, str]
 
-    def open_questions(self) -> list[OpenQuestion]:
-        return [i for i in self.items.values() if isinstance(i, OpenQuestion)]
+    # The bot draws every drill, practice question and scenario from these three lists, so
+    # leaving drafts out here keeps an unreviewed import from ever reaching a channel, whatever
+    # picks from them. `items` and `get` still hold drafts: check, list and grade see them.
+    def open_questions(self, drafts: bool = False) -> list[OpenQuestion]:
+        return [
+            i
+            for i in self.items.values()
+            if isinstance(i, OpenQuestion) and (drafts or not i.draft)
+        ]
 
-    def mcqs(self) -> list[MultipleChoice]:
-        return [i for i in self.items.values() if isinstance(i, MultipleChoice)]
+    def mcqs(self, drafts: bool = False) -> list[MultipleChoice]:
+        return [
+            i
+            for i in self.items.values()
+            if isinstance(i, MultipleChoice) and (drafts or not i.draft)
+        ]
 
-    def incidents(self) -> list[Incident]:
-        return [i for i in self.items.values() if isinstance(i, Incident)]
+    def incidents(self, drafts: bool = False) -> list[Incident]:
+        return [
+            i for i in self.items.values() if isinstance(i, Incident) and (drafts or not i.draft)
+        ]
+
+    def drafts(self) -> list[AnyItem]:
+        return [i for i in self.items.values() if i.draft]
 
     def get(self, item_id: str) -> AnyItem | None:
         return self.items.get(item_id)

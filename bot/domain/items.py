@@ -81,6 +81,9 @@ class ItemBase(Strict):
     origin: str | None = None
     notes: str | None = None
     """Where the source material is loose or wrong, and what this item follows instead."""
+    draft: bool = False
+    """Written by `drillbot content import` and not yet reviewed: never posted or offered for
+    practice. A reviewer clears it by deleting the line."""
 
 
 class OpenQuestion(ItemBase):

@@ -22,7 +22,9 @@ def eligible(
     return [
         i
         for i in items
-        if (not packs or packs_of.get(i.id) in packs)
+        # A second guard behind Library.open_questions()/mcqs(): a draft is never scheduled.
+        if not i.draft
+        and (not packs or packs_of.get(i.id) in packs)
         and (not topics or i.topic in topics)
         and (not levels or i.level in levels)
     ]
