@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db import hot_sql
+from bot.db.engine import READ_ONLY
 from bot.db.errors import translate_errors
 from bot.db.sql_store import SqlStore
 from bot.db.tables import ID, NAME, Base, PersonRow
@@ -293,11 +294,14 @@ class SqlIncidentStore:
         return cls(store.engine, owns_engine=False)
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[SqlIncidentTx]:
+    async def transaction(self, *, read_only: bool = False) -> AsyncIterator[SqlIncidentTx]:
         with translate_errors(self._url):
             connection = await self.engine.connect()
         try:
             with translate_errors(self._url):
+                if read_only:
+                    # A reader takes no write lock on SQLite (bot/db/engine.py's BEGIN).
+                    await connection.execution_options(**{READ_ONLY: True})
                 await connection.begin()
             try:
                 yield SqlIncidentTx(connection, self._url)

@@ -38,7 +38,8 @@ from bot.db.tables import (
     DrillTotalRow,
     LeadRow,
     PersonRow,
-    TeamPoolRow,
+    RosterPartRow,
+    TeamWeekRow,
     WeekTotalRow,
 )
 from bot.domain.insights import (
@@ -47,8 +48,9 @@ from bot.domain.insights import (
     InsightTodo,
     ItemSums,
     PersonSums,
-    PoolCount,
     Roster,
+    RosterPart,
+    SettledWeek,
     SilentSums,
     TagCount,
     WeekSums,
@@ -106,14 +108,8 @@ million times in a period): SQLite's GROUP BY costs per aggregate, and this one 
 # read), grouped per person once and read three ways: the first people by days answered then
 # answers, the first who went quiet, and the counts. person_id + 0, as in _PERSON, keeps
 # SQLite on that index's range rather than the primary key's whole workspace.
-_ROSTER = f"""
-WITH g AS MATERIALIZED (
-  SELECT person_id + 0 AS person_id, sum(day_count * {_KEY} + answers) AS k,
-    max(last_date) AS last
-  FROM week_totals
-  WHERE workspace_id = :ws AND week_start >= :start AND week_start <= :end
-  GROUP BY person_id + 0
-)
+_ROSTER = """
+WITH g AS MATERIALIZED ({people})
 SELECT * FROM (
   SELECT 0 AS part, g.* FROM g ORDER BY k DESC, person_id LIMIT :n
 ) AS shown
@@ -124,10 +120,56 @@ SELECT * FROM (
 UNION ALL
 SELECT 2, count(*), sum(CASE WHEN last < :before THEN 1 ELSE 0 END), NULL FROM g
 """
+_WEEKS = f"""
+  SELECT person_id + 0 AS person_id, sum(day_count * {_KEY} + answers) AS k,
+    max(last_date) AS last
+  FROM week_totals
+  WHERE workspace_id = :ws AND week_start >= :start AND week_start <= :end
+  GROUP BY person_id + 0
+"""
+# The kept sums of the period's settled weeks, plus the weeks after them: a settled week is
+# read from roster_parts once for all the people, the rest from week_totals as above.
+_PART_AND_WEEKS = f"""
+  SELECT person_id, sum(k) AS k, max(last) AS last FROM (
+    SELECT person_id, k, last_date AS last FROM roster_parts
+    WHERE workspace_id = :ws AND first_week = :start AND last_week = :settled
+      AND person_id > 0
+    UNION ALL
+    SELECT person_id, day_count * {_KEY} + answers, last_date FROM week_totals
+    WHERE workspace_id = :ws AND week_start > :settled AND week_start <= :end
+  ) AS parts
+  GROUP BY person_id
+"""
+_KEEP_PART = f"""
+INSERT INTO roster_parts (workspace_id, first_week, last_week, person_id, k, last_date)
+SELECT {{ws}}, {{start}}, {{settled}}, person_id + 0, sum(day_count * {_KEY} + answers),
+  max(last_date)
+FROM week_totals
+WHERE workspace_id = :ws AND week_start >= :start AND week_start <= :settled
+GROUP BY person_id + 0
+ON CONFLICT DO NOTHING
+"""
+_MARK_PART = """
+INSERT INTO roster_parts (workspace_id, first_week, last_week, person_id, k, last_date)
+VALUES (:ws, :start, :settled, 0, 0, NULL)
+ON CONFLICT DO NOTHING
+"""
 
 
 def _date(value: dt.date | str) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def _last_settled(start: dt.date, end: dt.date, settled_before: dt.date | None) -> dt.date | None:
+    """The last Monday of the period whose week ended before ``settled_before``, if any."""
+    if settled_before is None:
+        return None
+    last = None
+    monday = start
+    while monday <= end and monday + dt.timedelta(days=6) < settled_before:
+        last = monday
+        monday += dt.timedelta(weeks=1)
+    return last
 
 
 def _by_weeks(start: dt.date, middle: dt.date, channel_id: int | None) -> bool:
@@ -292,6 +334,7 @@ class InsightsTx:
         middle: dt.date,
         before: dt.date,
         limit: int | None,
+        settled_before: dt.date | None = None,
     ) -> Roster:
         if not _by_weeks(start, middle, channel_id):
             total, sums = await self.insight_people(
@@ -309,7 +352,23 @@ class InsightsTx:
             "before": before,
             "n": _NO_LIMIT if limit is None else limit,
         }
-        rows = (await self._execute_text(text(_ROSTER), params)).all()
+        people = _WEEKS
+        settled = _last_settled(start, end, settled_before)
+        if settled is not None:
+            params["settled"] = settled
+            kept = await self._execute(
+                select(literal(1)).where(
+                    RosterPartRow.workspace_id == workspace_id,
+                    RosterPartRow.first_week == start,
+                    RosterPartRow.last_week == settled,
+                    RosterPartRow.person_id == 0,
+                )
+            )
+            if kept.first() is not None:
+                people = _PART_AND_WEEKS
+            else:
+                self._todo.rosters.append(RosterPart(workspace_id, start, settled))
+        rows = (await self._execute_text(text(_ROSTER.format(people=people)), params)).all()
         counts = next(r for r in rows if r.part == 2)
         total, silent_total = int(counts.person_id), int(counts.k or 0)
         self._total_memo[(workspace_id, start, end)] = total
@@ -398,61 +457,58 @@ class InsightsTx:
         self._memos()
         # Who answered: per week from the weekly totals the triggers keep (a row per person
         # and week with an answer) for a workspace, over the channel's covering index for a
-        # channel; each ended week's pool is kept once counted.
-        kept: dict[dt.date, int] = {}
+        # channel; a settled week's counts are kept once counted.
+        kept: dict[dt.date, tuple[int, int]] = {}
         result = await self._execute(
-            select(TeamPoolRow.week_start, TeamPoolRow.pool).where(
-                TeamPoolRow.workspace_id == workspace_id,
-                TeamPoolRow.channel_id == (channel_id or 0),
-                TeamPoolRow.week_start.in_(list(weeks)),
+            select(TeamWeekRow.week_start, TeamWeekRow.active, TeamWeekRow.pool).where(
+                TeamWeekRow.workspace_id == workspace_id,
+                TeamWeekRow.channel_id == (channel_id or 0),
+                TeamWeekRow.week_start.in_(list(weeks)),
             )
         )
-        for monday, pool in result:
-            kept[_date(monday)] = int(pool)
-        # Who answered each week: one statement for all the weeks (each statement is several
-        # hops to SQLite's thread, more than these small reads cost).
-        if channel_id is None:
+        for monday, active, pool in result:
+            kept[_date(monday)] = (int(active), int(pool))
+        # Who answered each week not kept: one statement for all of them (each statement is
+        # several hops to SQLite's thread, more than these small reads cost).
+        counting = [monday for monday in weeks if monday not in kept]
+        active_in: dict[dt.date, int] = {}
+        if counting and channel_id is None:
             result = await self._execute(
                 select(W.week_start, func.count())
-                .where(W.workspace_id == workspace_id, W.week_start.in_(list(weeks)))
+                .where(W.workspace_id == workspace_id, W.week_start.in_(counting))
                 .group_by(W.week_start)
             )
-        else:
+            active_in = {_date(monday): int(n) for monday, n in result}
+        elif counting:
+            in_week = [
+                and_(A.local_date >= monday, A.local_date <= monday + dt.timedelta(days=6))
+                for monday in counting
+            ]
             result = await self._execute(
                 select(
                     *(
-                        func.count(
-                            func.distinct(
-                                case(
-                                    (
-                                        and_(
-                                            A.local_date >= monday,
-                                            A.local_date <= monday + dt.timedelta(days=6),
-                                        ),
-                                        A.person_id,
-                                    ),
-                                    else_=None,
-                                )
-                            )
-                        )
-                        for monday in weeks
+                        func.count(func.distinct(case((w, A.person_id), else_=None)))
+                        for w in in_week
                     )
                 ).where(
-                    *_where(workspace_id, channel_id, min(weeks), max(weeks) + dt.timedelta(days=6))
+                    *_where(
+                        workspace_id,
+                        channel_id,
+                        min(counting),
+                        max(counting) + dt.timedelta(days=6),
+                    )
                 )
             )
-        if channel_id is None:
-            active_in = {_date(monday): int(n) for monday, n in result}
-        else:
-            active_in = dict(zip(weeks, (int(n) for n in result.one()), strict=True))
+            active_in = dict(zip(counting, (int(n) for n in result.one()), strict=True))
         people: dict[dt.date, tuple[int, int]] = {}
         for monday in weeks:
+            if monday in kept:
+                people[monday] = kept[monday]
+                continue
             pool_start = monday - dt.timedelta(weeks=POOL_WEEKS - 1)
             end = monday + dt.timedelta(days=6)
-            pool = kept.get(monday)
-            if pool is None and channel_id is None:
-                pool = self._total_memo.get((workspace_id, pool_start, end))
-            if pool is None:
+            pool = self._total_memo.get((workspace_id, pool_start, end))
+            if pool is None or channel_id is not None:
                 if channel_id is None:
                     counted = select(func.count(func.distinct(W.person_id))).where(
                         W.workspace_id == workspace_id,
@@ -464,9 +520,10 @@ class InsightsTx:
                         *_where(workspace_id, channel_id, pool_start, end)
                     )
                 pool = int((await self._execute(counted)).scalar_one())
-                if settled_before is not None and end < settled_before:
-                    self._todo.pools.append(PoolCount(workspace_id, channel_id, monday, pool))
-            people[monday] = (active_in.get(monday, 0), pool)
+            active = active_in.get(monday, 0)
+            if settled_before is not None and end < settled_before:
+                self._todo.weeks.append(SettledWeek(workspace_id, channel_id, monday, active, pool))
+            people[monday] = (active, pool)
         # What they answered: each drill's sums, folded into weeks.
         sums: dict[dt.date, list[float]] = {monday: [0, 0, 0, 0, 0.0] for monday in weeks}
         period = await self._drill_sums(
@@ -665,25 +722,42 @@ class InsightsTx:
                 )
                 .on_conflict_do_nothing(index_elements=[T.drill_id])
             )
-        if todo.pools:
+        for part in todo.rosters:
+            params = {"ws": part.workspace_id, "start": part.first_week, "settled": part.last_week}
+            # PostgreSQL must be told the types of values it only selects; SQLite must not
+            # (CAST(... AS DATE) would make a number of a date there).
+            typed = (
+                {
+                    "ws": "CAST(:ws AS VARCHAR)",
+                    "start": "CAST(:start AS DATE)",
+                    "settled": "CAST(:settled AS DATE)",
+                }
+                if self._conn.dialect.name == "postgresql"
+                else {"ws": ":ws", "start": ":start", "settled": ":settled"}
+            )
+            await self._execute_text(text(_KEEP_PART.format(**typed)), params)
+            # Marked done after its rows: a reader finding the mark finds them all.
+            await self._execute_text(text(_MARK_PART), params)
+        if todo.weeks:
             await self._execute(
-                insert(TeamPoolRow)
+                insert(TeamWeekRow)
                 .values(
                     [
                         {
                             "workspace_id": p.workspace_id,
                             "channel_id": p.channel_id or 0,
                             "week_start": p.week_start,
+                            "active": p.active,
                             "pool": p.pool,
                         }
-                        for p in todo.pools
+                        for p in todo.weeks
                     ]
                 )
                 .on_conflict_do_nothing(
                     index_elements=[
-                        TeamPoolRow.workspace_id,
-                        TeamPoolRow.channel_id,
-                        TeamPoolRow.week_start,
+                        TeamWeekRow.workspace_id,
+                        TeamWeekRow.channel_id,
+                        TeamWeekRow.week_start,
                     ]
                 )
             )

@@ -54,8 +54,9 @@ from bot.db.tables import (
     ListedAdminRow,
     PersonRow,
     PracticeRow,
+    RosterPartRow,
     StreakRow,
-    TeamPoolRow,
+    TeamWeekRow,
     WeekTotalRow,
     WorkspaceRow,
 )
@@ -1123,7 +1124,8 @@ class SqlTx(FairScoringTx, InsightsTx):
                 select(AnswerRow.drill_id).where(AnswerRow.person_id == person_id)
             ),
         )
-        await self._delete(TeamPoolRow, TeamPoolRow.workspace_id == found.workspace_id)
+        await self._delete(TeamWeekRow, TeamWeekRow.workspace_id == found.workspace_id)
+        await self._delete(RosterPartRow, RosterPartRow.workspace_id == found.workspace_id)
         removed["answers"] = await self._delete(AnswerRow, AnswerRow.person_id == person_id)
         await self._delete(WeekTotalRow, WeekTotalRow.person_id == person_id)
         removed["streaks"] = await self._delete(StreakRow, StreakRow.person_id == person_id)

@@ -12,6 +12,7 @@ import datetime as dt
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -368,16 +369,32 @@ class DrillTotalRow(Base):
     mistakes: Mapped[dict[str, int]] = mapped_column(JSON)
 
 
-class TeamPoolRow(Base):
-    """People who answered at least once in the four weeks up to an ended week, per workspace
-    (``channel_id`` 0) or channel (migration 0012): counted once, when first read."""
+class TeamWeekRow(Base):
+    """A settled week's participation (migration 0012), per workspace (``channel_id`` 0) or
+    channel: people who answered in it, and in the four weeks up to it. Counted once."""
 
-    __tablename__ = "team_pools"
+    __tablename__ = "team_weeks"
 
     workspace_id: Mapped[str] = mapped_column(ID, primary_key=True)
     channel_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     week_start: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    active: Mapped[int] = mapped_column(Integer)
     pool: Mapped[int] = mapped_column(Integer)
+
+
+class RosterPartRow(Base):
+    """Each person's sums over a run of settled weeks of a workspace (migration 0012): days
+    answered and answers packed in ``k`` (days * 2**20 + answers), and the last day answered.
+    A row with ``person_id`` 0 marks the run as summed (``k`` holds how many people)."""
+
+    __tablename__ = "roster_parts"
+
+    workspace_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    first_week: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    last_week: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    person_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    k: Mapped[int] = mapped_column(BigInteger)
+    last_date: Mapped[dt.date | None] = mapped_column(Date)
 
 
 metadata = Base.metadata

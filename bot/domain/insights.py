@@ -167,13 +167,24 @@ class DrillSums:
 
 
 @dataclass(frozen=True)
-class PoolCount:
-    """``WeekSums.pool`` of an ended week, as the SQL store keeps it (``team_pools``)."""
+class SettledWeek:
+    """``WeekSums.active`` and ``pool`` of a week that can no longer change, as the SQL store
+    keeps them (``team_weeks``)."""
 
     workspace_id: str
     channel_id: int | None
     week_start: dt.date
+    active: int
     pool: int
+
+
+@dataclass(frozen=True)
+class RosterPart:
+    """A run of settled weeks whose per-person sums the SQL store may keep (``roster_parts``)."""
+
+    workspace_id: str
+    first_week: dt.date
+    last_week: dt.date
 
 
 @dataclass
@@ -182,10 +193,11 @@ class InsightTodo:
     store to keep (``Tx.save_insight_todo``) once they can no longer change."""
 
     drills: list[DrillSums] = field(default_factory=list)
-    pools: list[PoolCount] = field(default_factory=list)
+    weeks: list[SettledWeek] = field(default_factory=list)
+    rosters: list[RosterPart] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.drills or self.pools)
+        return bool(self.drills or self.weeks or self.rosters)
 
 
 # --- what is shown -------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from bot.domain.standings import ranked
 from bot.domain.streaks import closed_days, current_length, takes_answers
 from bot.services.deps import Deps
 from bot.services.incident_port import IncidentHandler
-from bot.services.store import Tx
+from bot.services.store import ItemResults, Tx
 
 PERIODS = rules.PERIODS
 
@@ -38,6 +38,8 @@ class Standing:
     """(answer, the question's title), newest first."""
     key_points: dict[int, int] = field(default_factory=dict)
     """How many key points each recent open answer's question has, by drill id ("k of n")."""
+    item_results: list[ItemResults] = field(default_factory=list)
+    """The person's answers summed per question (read when asked for: ``topics``)."""
 
 
 class Boards:
@@ -49,10 +51,16 @@ class Boards:
         self.incidents = incidents
 
     async def standing(
-        self, workspace_id: str, user_id: str, recent: int = 5, board: int = 0
+        self,
+        workspace_id: str,
+        user_id: str,
+        recent: int = 5,
+        board: int = 0,
+        topics: bool = False,
     ) -> Standing:
         """The person's week and all-time rows and weekly rank; with ``board``, the weekly
-        board's first ``board`` places too (the Home tab shows them)."""
+        board's first ``board`` places too (the Home tab shows them); with ``topics``, their
+        answers summed per question (``Tx.item_results``), in the same transaction."""
         now = self.d.clock.now()
         async with self.d.store.transaction(read_only=True) as tx:
             today = await self._today(tx, workspace_id, None, now)
@@ -88,10 +96,15 @@ class Boards:
                     titled.append((a, item.summary if item else "a retired question"))
                     if isinstance(item, OpenQuestion):
                         key_points[a.drill_id] = len(item.key_points)
+            results = await tx.item_results(person.id) if person is not None and topics else []
             mine = [r for r in (week, total) if r is not None]
             currents = await self._current_streaks(tx, [*week_rows, *mine], None, now)
-        week_incidents = await self._incident_points(workspace_id, start, end)
-        all_incidents = await self._incident_points(workspace_id, None, None)
+        week_incidents: dict[int, int] = {}
+        all_incidents: dict[int, int] = {}
+        if self.incidents:
+            week_incidents, all_incidents = await self.incidents.points_of(
+                workspace_id, [(start, end), (None, None)]
+            )
         extra: list[LeaderboardRow] = []
         if week_incidents and board:
             async with self.d.store.transaction(read_only=True) as tx:
@@ -111,6 +124,7 @@ class Boards:
             week_rows=[week_fill(r) for r in [*week_rows, *extra]],
             recent=titled,
             key_points=key_points,
+            item_results=results,
         )
 
     async def today(self, workspace_id: str, channel_id: int | None) -> dt.date:

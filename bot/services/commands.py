@@ -64,7 +64,7 @@ class Commands:
         """The actor with admin rights when an admin listed them (`admins add`)."""
         if actor.is_admin:
             return actor
-        async with self.d.store.transaction() as tx:
+        async with self.d.store.transaction(read_only=True) as tx:
             listed = actor.user_id in await tx.listed_admins(actor.workspace_id)
         return replace(actor, is_admin=True) if listed else actor
 
@@ -74,12 +74,19 @@ class Commands:
             command = cmd.parse(text)
         except cmd.CommandError as exc:
             return replies.private(views.error(exc.message, exc.usage))
-        # One transaction records who is acting and whether an admin listed them.
-        async with self.d.store.transaction() as tx:
-            await tx.ensure_workspace(actor.workspace_id, actor.platform or "chat", "")
-            await tx.ensure_person(actor.workspace_id, actor.user_id, actor.display_name)
-            if not actor.is_admin and actor.user_id in await tx.listed_admins(actor.workspace_id):
-                actor = replace(actor, is_admin=True)
+        # Who is acting and whether an admin listed them: read, and written only when the
+        # person is new or renamed (a write transaction on SQLite queues behind every answer).
+        async with self.d.store.transaction(read_only=True) as tx:
+            known = await tx.find_person(actor.workspace_id, actor.user_id)
+            listed = not actor.is_admin and actor.user_id in await tx.listed_admins(
+                actor.workspace_id
+            )
+        if known is None or (actor.display_name and known.display_name != actor.display_name):
+            async with self.d.store.transaction() as tx:
+                await tx.ensure_workspace(actor.workspace_id, actor.platform or "chat", "")
+                await tx.ensure_person(actor.workspace_id, actor.user_id, actor.display_name)
+        if listed:
+            actor = replace(actor, is_admin=True)
         if (
             isinstance(command, cmd.Resume)
             and self.incidents
@@ -327,8 +334,8 @@ class Commands:
         return views.leaderboard_message(rows, period, scope)
 
     async def _stats(self, actor: Actor, where: Where) -> Message:
-        s = await self.boards.standing(actor.workspace_id, actor.user_id)
-        topics = [line.describe() for line in await self.history.topics(actor)]
+        s = await self.boards.standing(actor.workspace_id, actor.user_id, topics=True)
+        topics = [line.describe() for line in self.history.topic_lines(s.item_results)]
         return views.stats_message(
             actor.display_name, s.week, s.total, s.rank, s.recent, s.key_points, topics
         )

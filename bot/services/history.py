@@ -25,6 +25,7 @@ from bot.messaging.message import (
 from bot.services import views
 from bot.services.answers import Actor
 from bot.services.deps import Deps
+from bot.services.store import ItemResults
 
 FIRST_LINE = 80
 """Characters of an answer's first line a history entry shows."""
@@ -98,6 +99,11 @@ class History:
         async with self.d.store.transaction(read_only=True) as tx:
             person = await tx.find_person(actor.workspace_id, actor.user_id)
             results = await tx.item_results(person.id) if person else []
+        return self.topic_lines(results)
+
+    def topic_lines(self, results: Sequence[ItemResults]) -> list[TopicLine]:
+        """``topics`` from item sums already read (`/drill stats` and Home read them with the
+        standing, in its transaction)."""
         names = self.d.library.topics()
         lines: dict[str, TopicLine] = {}
         for r in results:

@@ -57,7 +57,9 @@ class Home:
         self.boards = boards
 
     async def view(self, actor: Actor) -> Message:
-        standing = await self.boards.standing(actor.workspace_id, actor.user_id, board=SHOWN)
+        standing = await self.boards.standing(
+            actor.workspace_id, actor.user_id, board=SHOWN, topics=True
+        )
         mine_week, mine_total, rank = standing.week, standing.total, standing.rank
         week, recent = standing.week_rows, standing.recent
         channels = []
@@ -98,7 +100,7 @@ class Home:
                         f"{covered} key point(s) covered{flagged}"
                     )
             blocks.append(Section("*Your recent answers*\n" + "\n".join(lines)))
-            topics = await History(self.d).topics(actor)
+            topics = History(self.d).topic_lines(standing.item_results)
             if topics:
                 shown = [f"• {line.describe()}" for line in topics[:HOME_TOPICS]]
                 blocks.append(Section("*By topic* (weakest first)\n" + "\n".join(shown)))

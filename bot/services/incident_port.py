@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from bot.messaging.message import Replies
@@ -37,4 +38,10 @@ class IncidentHandler(Protocol):
         self, workspace_id: str, start: dt.date | None, end: dt.date | None
     ) -> dict[int, int]:
         """Incident practice points per person id between local dates (None: unbounded)."""
+        ...
+
+    async def points_of(
+        self, workspace_id: str, periods: Sequence[tuple[dt.date | None, dt.date | None]]
+    ) -> list[dict[int, int]]:
+        """``points`` of each period, read in one transaction."""
         ...

@@ -122,6 +122,8 @@ class IncidentTx(Protocol):
 
 
 class IncidentStore(Protocol):
-    def transaction(self) -> AbstractAsyncContextManager[IncidentTx]: ...
+    def transaction(self, *, read_only: bool = False) -> AbstractAsyncContextManager[IncidentTx]:
+        """``read_only``: the transaction only reads (on SQLite it then takes no write lock)."""
+        ...
 
     async def close(self) -> None: ...

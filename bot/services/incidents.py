@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import random
+from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.domain import commands as cmd
@@ -199,8 +200,15 @@ class Incidents:
     async def points(
         self, workspace_id: str, start: dt.date | None, end: dt.date | None
     ) -> dict[int, int]:
-        async with self.store.transaction() as tx:
-            return await tx.points(workspace_id, start, end)
+        [points] = await self.points_of(workspace_id, [(start, end)])
+        return points
+
+    async def points_of(
+        self, workspace_id: str, periods: Sequence[tuple[dt.date | None, dt.date | None]]
+    ) -> list[dict[int, int]]:
+        """Each period's points per person, read together (a standing wants two)."""
+        async with self.store.transaction(read_only=True) as tx:
+            return [await tx.points(workspace_id, start, end) for start, end in periods]
 
     # --- starting and resuming -----------------------------------------------------------
     async def _start(

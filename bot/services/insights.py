@@ -21,7 +21,7 @@ SHOWN_TAGS = 5
 """Most-missed key points and most-shown misconceptions listed."""
 SETTLED_DAYS = 2
 """A week's answers are final this many days after it ends (the last drill's window is
-closed by then): its participation pool may be kept."""
+closed by then): its participation and its people's sums may be kept."""
 
 
 class Insights:
@@ -48,12 +48,12 @@ class Insights:
             channel = await tx.get_channel(channel_id) if channel_id is not None else None
             days_posted = await tx.posted_days(workspace_id, channel_id, start, end)
             before = today - dt.timedelta(days=rules.SILENT_DAYS - 1)
+            settled = today - dt.timedelta(days=SETTLED_DAYS)
             roster = await tx.insight_roster(
-                workspace_id, channel_id, start, end, middle, before, people
+                workspace_id, channel_id, start, end, middle, before, people, settled
             )
             total, sums = roster.total, roster.people
             silent_total, silent = roster.silent_total, roster.silent
-            settled = today - dt.timedelta(days=SETTLED_DAYS)
             week_sums = await tx.insight_weeks(workspace_id, channel_id, mondays, settled)
             items = await tx.insight_items(workspace_id, channel_id, start, end)
             covered, shown = await tx.insight_tags(workspace_id, channel_id, start, end)

@@ -459,9 +459,11 @@ class Tx(Protocol):
         middle: dt.date,
         before: dt.date,
         limit: int | None,
+        settled_before: dt.date | None = None,
     ) -> Roster:
         """``insight_people(start, end, middle, limit)`` and ``insight_silent(start, before,
-        limit)`` in one read (the SQL store groups the period's people once for both)."""
+        limit)`` in one read (the SQL store groups the period's people once for both). Weeks
+        ending before ``settled_before`` no longer change: a store may keep their sums."""
         ...
 
     async def insight_weeks(

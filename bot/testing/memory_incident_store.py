@@ -108,7 +108,7 @@ class MemoryIncidentStore:
         self._lock = asyncio.Lock()
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[MemoryIncidentTx]:
+    async def transaction(self, *, read_only: bool = False) -> AsyncIterator[MemoryIncidentTx]:
         async with self._lock:
             snapshot = copy.deepcopy(self._state)
             try:

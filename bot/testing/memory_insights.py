@@ -102,6 +102,7 @@ class MemoryInsightsTx:
         middle: dt.date,
         before: dt.date,
         limit: int | None,
+        settled_before: dt.date | None = None,
     ) -> Roster:
         total, people = await self.insight_people(
             workspace_id, channel_id, start, end, middle, limit

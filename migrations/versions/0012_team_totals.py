@@ -19,9 +19,13 @@ key points through the JSON lists) on every call: about half a second. It now re
   coverage summed, and per key point and per mistake how many answers showed it. A closed
   drill's answers no longer change, so the row stays right; ``forget`` deletes the rows of the
   drills the person answered and they are summed again.
-- ``team_pools``: per workspace (``channel_id`` 0) or channel and ended week, how many people
-  answered at least once in the four weeks up to it (the participation rate's denominator),
-  counted once when first read. ``forget`` clears the workspace's.
+- ``team_weeks``: per workspace (``channel_id`` 0) or channel and settled week (ended two days
+  ago: its last drill's window has closed), how many people answered in it and in the four
+  weeks up to it (the participation rate), counted once when first read.
+- ``roster_parts``: per workspace and run of settled weeks, each person's days answered and
+  answers (packed in one number, ``k``) and last day answered, summed once when first read: a
+  lead's period is then those sums plus the weeks not settled yet, a third or less of the rows.
+  ``forget`` clears the workspace's ``team_weeks`` and ``roster_parts``.
 
 The answer row loses its foreign keys to ``workspaces`` and ``channels``: the drill's key names
 both (the service copies them from the drill), and checking each on every answer was a fifth of
@@ -171,10 +175,12 @@ def _backfill_week_totals(postgres: bool) -> None:
 def _triggers(postgres: bool) -> None:
     if postgres:
         op.execute(
+            # An insert, by far the most frequent, runs one statement: the week's upsert as a
+            # data-modifying WITH of the streak's (each statement plpgsql runs costs a call).
             "CREATE OR REPLACE FUNCTION answers_keep() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"BEGIN IF TG_OP IN ('UPDATE', 'DELETE') THEN {_take_off(True)}; END IF; "
-            f"IF TG_OP IN ('INSERT', 'UPDATE') THEN {_add(True)}; END IF; "
-            f"IF TG_OP = 'INSERT' THEN {STREAK}; END IF; "
+            f"BEGIN IF TG_OP = 'INSERT' THEN WITH week AS ({_add(True)} RETURNING 1) {STREAK}; "
+            f"ELSIF TG_OP = 'UPDATE' THEN {_take_off(True)}; {_add(True)}; "
+            f"ELSE {_take_off(True)}; END IF; "
             "RETURN NULL; END $$"
         )
         op.execute(
@@ -253,18 +259,32 @@ def upgrade() -> None:
     op.drop_index("ix_week_totals_ranking", table_name="week_totals")
     op.create_index("ix_week_totals_ranking", "week_totals", RANKING)
     op.create_table(
-        "team_pools",
+        "team_weeks",
         sa.Column("workspace_id", sa.String(128), nullable=False),
         sa.Column("channel_id", sa.Integer(), nullable=False),
         sa.Column("week_start", sa.Date(), nullable=False),
+        sa.Column("active", sa.Integer(), nullable=False),
         sa.Column("pool", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("workspace_id", "channel_id", "week_start", name="pk_team_pools"),
+        sa.PrimaryKeyConstraint("workspace_id", "channel_id", "week_start", name="pk_team_weeks"),
+    )
+    op.create_table(
+        "roster_parts",
+        sa.Column("workspace_id", sa.String(128), nullable=False),
+        sa.Column("first_week", sa.Date(), nullable=False),
+        sa.Column("last_week", sa.Date(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("k", sa.BigInteger(), nullable=False),
+        sa.Column("last_date", sa.Date(), nullable=True),
+        sa.PrimaryKeyConstraint(
+            "workspace_id", "first_week", "last_week", "person_id", name="pk_roster_parts"
+        ),
     )
 
 
 def downgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
-    op.drop_table("team_pools")
+    op.drop_table("roster_parts")
+    op.drop_table("team_weeks")
     op.drop_index("ix_drills_workspace_id_local_date", table_name="drills")
     op.drop_index("ix_week_totals_ranking", table_name="week_totals")
     op.create_index("ix_week_totals_ranking", "week_totals", RANKING[:6])

@@ -188,6 +188,8 @@ async def _read(store: Store, settled: dt.date) -> tuple[Any, InsightTodo]:
                 sorted((t.item_id, t.tag, t.count) for t in tags)
                 for tags in await tx.insight_tags("W1", None, day(0), day(20))
             ],
+            await tx.insight_roster("W1", None, day(0), day(20), day(7), day(10), None, settled),
+            await tx.insight_roster("W1", None, day(7), day(20), day(14), day(20), 1, settled),
         )
         return read, tx.insight_todo()
 
@@ -196,14 +198,14 @@ async def test_sums_kept_once_closed_read_the_same(sql_store: SqlStore) -> None:
     ids = await seeded(sql_store)
     await _reveal_all(sql_store, at(24 * 16))
     first, todo = await _read(sql_store, day(30))
-    # Four posted drills, all revealed; three ended weeks' pools.
-    assert (len(todo.drills), len(todo.pools)) == (4, 3)
+    # Four posted drills, all revealed; three ended weeks' counts; two runs of people's sums.
+    assert (len(todo.drills), len(todo.weeks), len(todo.rosters)) == (4, 3, 2)
     async with sql_store.transaction() as tx:
         # Ten minutes after the last reveal an answer sent as it was posted has landed.
         await tx.save_insight_todo(todo, at(24 * 16) + 5 * MINUTE)
     _, early = await _read(sql_store, day(30))
-    # The drills revealed five minutes before were not kept yet; the ended weeks' pools were.
-    assert (len(early.drills), len(early.pools)) == (4, 0)
+    # The drills revealed five minutes before were not kept yet; the ended weeks' counts were.
+    assert (len(early.drills), len(early.weeks)) == (4, 0)
     async with sql_store.transaction() as tx:
         await tx.save_insight_todo(early, at(24 * 16) + HOUR)
     again, nothing = await _read(sql_store, day(30))
@@ -211,12 +213,18 @@ async def test_sums_kept_once_closed_read_the_same(sql_store: SqlStore) -> None:
     # Forgetting someone drops the sums their answers were in; the next read sums again.
     async with sql_store.transaction() as tx:
         await tx.forget_person(ids["c"])
-    (_, items, _), todo = await _read(sql_store, day(30))
+    (_, items, _, _, _), todo = await _read(sql_store, day(30))
     assert items == [ItemSums("m1", 3, 2, 0, 0.0), ItemSums("o1", 0, 0, 3, 1.5)]
-    assert len(todo.drills) == 2 and len(todo.pools) == 3
+    assert len(todo.drills) == 2 and len(todo.weeks) == 3
 
 
-async def test_no_pool_kept_for_a_week_not_yet_settled(sql_store: SqlStore) -> None:
+async def test_nothing_kept_for_a_week_not_yet_settled(sql_store: SqlStore) -> None:
     await seeded(sql_store)
-    _, todo = await _read(sql_store, day(13))
-    assert [p.week_start for p in todo.pools] == [day(0)]
+    first, todo = await _read(sql_store, day(13))
+    assert [p.week_start for p in todo.weeks] == [day(0)]
+    assert [(r.first_week, r.last_week) for r in todo.rosters] == [(day(0), day(0))]
+    async with sql_store.transaction() as tx:
+        await tx.save_insight_todo(todo, at(24 * 30))
+    # The first week from its kept sums, the two after it from the weekly rows: the same.
+    again, _ = await _read(sql_store, day(13))
+    assert again == first
