@@ -172,6 +172,10 @@ def _last_settled(start: dt.date, end: dt.date, settled_before: dt.date | None) 
     return last
 
 
+def _silent(person: PersonSums) -> SilentSums:
+    return SilentSums(person.person_id, person.display_name, person.opted_out, person.last_date)
+
+
 def _by_weeks(start: dt.date, middle: dt.date, channel_id: int | None) -> bool:
     """Whether the kept weekly rows answer for this period: a workspace's whole ISO weeks."""
     return channel_id is None and start.weekday() == 0 and middle.weekday() == 0
@@ -352,6 +356,8 @@ class InsightsTx:
             "before": before,
             "n": _NO_LIMIT if limit is None else limit,
         }
+        if limit is None:
+            return await self._everyone(workspace_id, start, end, middle, before)
         people = _WEEKS
         settled = _last_settled(start, end, settled_before)
         if settled is not None:
@@ -373,77 +379,98 @@ class InsightsTx:
         total, silent_total = int(counts.person_id), int(counts.k or 0)
         self._total_memo[(workspace_id, start, end)] = total
         shown = sorted({r.person_id for r in rows if r.part in (0, 1)})
-        # The shown people's sums, read from their own rows (the primary key's ranges).
-        early = W.week_start < middle
-        score = W.mcq_right + W.coverage
-        found: dict[int, Any] = (
-            {
-                r.person_id: r
-                for r in await self._execute(
-                    select(
-                        W.person_id,
-                        func.sum(W.day_count).label("days"),
-                        func.sum(W.mcq).label("mcq"),
-                        func.sum(W.mcq_right).label("right"),
-                        func.sum(W.open_answers).label("open"),
-                        func.sum(W.coverage).label("coverage"),
-                        func.sum(case((early, W.answers), else_=0)).label("early"),
-                        func.sum(case((early, score), else_=0.0)).label("early_score"),
-                        func.sum(case((early, 0), else_=W.answers)).label("late"),
-                        func.sum(case((early, 0.0), else_=score)).label("late_score"),
-                        func.max(W.last_date).label("last"),
-                        PersonRow.external_id,
-                        PersonRow.display_name,
-                        PersonRow.opted_out,
-                    )
-                    .join(PersonRow, PersonRow.id == W.person_id)
-                    .where(
-                        W.workspace_id == workspace_id,
-                        # Everyone's when all are shown (a report): no list of ids.
-                        true() if limit is None else W.person_id.in_(shown),
-                        W.week_start >= start,
-                        W.week_start <= end,
-                    )
-                    .group_by(
-                        W.person_id,
-                        PersonRow.external_id,
-                        PersonRow.display_name,
-                        PersonRow.opted_out,
-                    )
-                )
-            }
-            if shown
-            else {}
-        )
+        found = await self._person_sums(workspace_id, start, end, middle, shown) if shown else {}
         roster = Roster(total, [], silent_total, [])
         for r in rows:
-            s = found.get(r.person_id)
-            if r.part == 2 or s is None:
+            person = found.get(r.person_id)
+            if r.part == 2 or person is None:
                 continue
             if r.part == 1:
-                roster.silent.append(
-                    SilentSums(r.person_id, s.display_name, bool(s.opted_out), s.last)
-                )
-                continue
-            roster.people.append(
-                PersonSums(
-                    person_id=r.person_id,
-                    user=s.external_id,
-                    display_name=s.display_name,
-                    opted_out=bool(s.opted_out),
-                    days_answered=int(s.days),
-                    mcq_answers=int(s.mcq),
-                    mcq_correct=int(s.right),
-                    open_answers=int(s.open),
-                    coverage_sum=float(s.coverage),
-                    early_answers=int(s.early),
-                    early_score=float(s.early_score),
-                    late_answers=int(s.late),
-                    late_score=float(s.late_score),
-                    last_date=s.last,
-                )
-            )
+                roster.silent.append(_silent(person))
+            else:
+                roster.people.append(person)
         return roster
+
+    async def _everyone(
+        self, workspace_id: str, start: dt.date, end: dt.date, middle: dt.date, before: dt.date
+    ) -> Roster:
+        """Every person of the period (a report): their sums in one pass, ordered here."""
+        found = list((await self._person_sums(workspace_id, start, end, middle, None)).values())
+        people = sorted(
+            found,
+            key=lambda p: (-p.days_answered, -(p.mcq_answers + p.open_answers), p.person_id),
+        )
+        quiet = sorted(
+            (p for p in found if p.last_date < before), key=lambda p: (p.last_date, p.person_id)
+        )
+        return Roster(len(found), people, len(quiet), [_silent(p) for p in quiet])
+
+    async def _person_sums(
+        self,
+        workspace_id: str,
+        start: dt.date,
+        end: dt.date,
+        middle: dt.date,
+        ids: Sequence[int] | None,
+    ) -> dict[int, PersonSums]:
+        """The sums of ``ids`` (everyone's with None) over whole weeks, from week_totals."""
+        early = W.week_start < middle
+        score = W.mcq_right + W.coverage
+        person = W.person_id + 0  # the period's weeks, not the primary key's whole workspace
+        result = await self._execute(
+            select(
+                person.label("person_id"),
+                func.sum(W.day_count).label("days"),
+                func.sum(W.mcq).label("mcq"),
+                func.sum(W.mcq_right).label("right"),
+                func.sum(W.open_answers).label("open"),
+                func.sum(W.coverage).label("coverage"),
+                func.sum(case((early, W.answers), else_=0)).label("early"),
+                func.sum(case((early, score), else_=0.0)).label("early_score"),
+                func.sum(case((early, 0), else_=W.answers)).label("late"),
+                func.sum(case((early, 0.0), else_=score)).label("late_score"),
+                func.max(W.last_date).label("last"),
+            )
+            .where(
+                W.workspace_id == workspace_id,
+                true() if ids is None else W.person_id.in_(ids),
+                W.week_start >= start,
+                W.week_start <= end,
+            )
+            .group_by(person)
+        )
+        sums = result.all()
+        # Their names apart: joined into the grouping, they would be carried through its sort.
+        names = select(
+            PersonRow.id, PersonRow.external_id, PersonRow.display_name, PersonRow.opted_out
+        )
+        names = names.where(
+            PersonRow.workspace_id == workspace_id if ids is None else PersonRow.id.in_(ids)
+        )
+        people = {r.id: r for r in (await self._execute(names)).all()}
+        out: dict[int, PersonSums] = {}
+        # Unpacked by position: a report builds ten thousand of these.
+        for pid, days, mcq, right, open_, coverage, early, e_score, late, l_score, last in sums:
+            who = people.get(pid)
+            if who is None:
+                continue
+            out[pid] = PersonSums(
+                pid,
+                who[1],
+                who[2],
+                bool(who[3]),
+                int(days),
+                int(mcq),
+                int(right),
+                int(open_),
+                float(coverage),
+                int(early),
+                float(e_score),
+                int(late),
+                float(l_score),
+                _date(last),
+            )
+        return out
 
     async def insight_weeks(
         self,

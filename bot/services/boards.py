@@ -262,9 +262,17 @@ class Boards:
                 grouped.setdefault(drill.channel_id, []).append(drill)
             return grouped
 
+        # Each channel's drill days and which of them have closed, worked out once per list of
+        # drills (a report asks for thousands of people in a few channels).
+        days_of: dict[int, tuple[list[dt.date], set[dt.date]]] = {}
+
         def current(s: Streak, posted: list[Drill]) -> int:
-            days = sorted({d.local_date for d in posted}, reverse=True)
-            closed = closed_days(days, [d for d in posted if takes_answers(d, now)])
+            known = days_of.get(s.channel_id)
+            if known is None:
+                days = sorted({d.local_date for d in posted}, reverse=True)
+                known = days, closed_days(days, [d for d in posted if takes_answers(d, now)])
+                days_of[s.channel_id] = known
+            days, closed = known
             return current_length(s, days, away.get(s.person_id, []), closed)
 
         first = by_channel(await tx.drills_after(since, FIRST_DRILLS))
@@ -287,6 +295,7 @@ class Boards:
         }
         if again:
             first |= by_channel(await tx.drills_after({c: since[c] for c in again}))
+            days_of.clear()  # those channels' drills were read again, in full
         best: dict[int, tuple[int, int]] = {}
         for s in streaks:
             now_length = current(s, first.get(s.channel_id, []))

@@ -188,7 +188,7 @@ async def _read(store: Store, settled: dt.date) -> tuple[Any, InsightTodo]:
                 sorted((t.item_id, t.tag, t.count) for t in tags)
                 for tags in await tx.insight_tags("W1", None, day(0), day(20))
             ],
-            await tx.insight_roster("W1", None, day(0), day(20), day(7), day(10), None, settled),
+            await tx.insight_roster("W1", None, day(0), day(20), day(7), day(10), 2, settled),
             await tx.insight_roster("W1", None, day(7), day(20), day(14), day(20), 1, settled),
         )
         return read, tx.insight_todo()
