@@ -44,6 +44,8 @@ HEIGHT_PX = 700
 DPI = 100
 MAX_TOPICS = 15
 """Topics drawn at most (the weakest); the alt text and the message name the rest."""
+QUEUE_LIMIT = 4
+"""Drawings waiting at most before a post that can do without its chart stops asking."""
 MIN_TOPIC_ROWS = 6
 """Bar slots the topic panel always has, however few topics there are."""
 TOPIC_LABEL = 30
@@ -62,6 +64,15 @@ log = logging.getLogger("drillbot.charts")
 _DRAWING = threading.Lock()
 """One drawing at a time in the process: matplotlib's font cache and text layout are shared
 between figures and not made for threads."""
+
+
+def _team_chart_input(
+    insights: TeamInsights,
+) -> tuple[str, list[WeekPoint], list[TopicPoint], str]:
+    """(cache scope, weeks, topics, title) of the insights' chart."""
+    weeks, topics = insight_points(insights)
+    scope = f"{insights.workspace_id}-{insights.channel or 'all'}"
+    return scope, list(weeks), list(topics), insight_title(insights)
 
 
 @dataclass(frozen=True)
@@ -359,16 +370,22 @@ class ChartCache:
     async def team(self, insights: TeamInsights) -> ChartImage:
         """The chart of ``/drill team`` and the weekly post: cached per workspace and channel
         (or the whole workspace) and the period's last day."""
-        weeks, topics = insight_points(insights)
-        scope = f"{insights.workspace_id}-{insights.channel or 'all'}"
-        return await self.chart(scope, insights.end, weeks, topics, insight_title(insights))
+        scope, weeks, topics, title = _team_chart_input(insights)
+        return await self.chart(scope, insights.end, weeks, topics, title)
 
     async def attach(
         self, message: Message, insights: TeamInsights, wait: float | None = None
     ) -> Message:
         """``message`` (which says every number) with the insights' chart as its last block;
         unchanged, and the failure logged, when the chart cannot be drawn, or is not drawn
-        within ``wait`` seconds (it is still drawn, and cached, for the next reader)."""
+        within ``wait`` seconds (it is still drawn, and cached, for the next reader). With
+        ``wait``, a chart not drawn yet is not even queued while ``QUEUE_LIMIT`` drawings wait:
+        many channels' weekly posts at once must not queue minutes of drawing."""
+        if wait is not None and len(self._pending) >= QUEUE_LIMIT:
+            scope, weeks, topics, title = _team_chart_input(insights)
+            if (scope, insights.end, content_hash(weeks, topics, title)) not in self._charts:
+                log.info("%d charts being drawn: a post goes without its chart", QUEUE_LIMIT)
+                return message
         try:
             chart = await asyncio.wait_for(asyncio.shield(self.team(insights)), wait)
         except TimeoutError:

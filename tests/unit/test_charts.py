@@ -283,3 +283,27 @@ async def test_a_chart_not_drawn_in_time_leaves_the_message_as_it_was(
     later = await cache.attach(message, team_insights(), wait=5)
     assert [b for b in later.blocks if isinstance(b, Image)] != []
     assert cache.renders == 1
+
+
+async def test_posts_stop_queueing_charts_while_many_are_being_drawn() -> None:
+    """Many channels' weekly posts at once: past QUEUE_LIMIT drawings waiting, a post that
+    can do without its chart goes without it, and queues nothing more."""
+    gate = threading.Event()
+
+    class Slow(ChartCache):
+        def _render(self, *args: Any) -> ChartImage:
+            gate.wait(5)
+            return super()._render(*args)
+
+    cache = Slow()
+    message = Message(text="every number", blocks=(Section("every number"),))
+    busy = [
+        asyncio.ensure_future(cache.team(team_insights(channel=f"c{n}")))
+        for n in range(charts.QUEUE_LIMIT)
+    ]
+    await asyncio.sleep(0)
+    sent = await cache.attach(message, team_insights(channel="late"), wait=5)
+    assert sent == message
+    assert len(cache._pending) == charts.QUEUE_LIMIT  # the late one was not queued
+    gate.set()
+    await asyncio.gather(*busy)
