@@ -53,6 +53,7 @@ from bot.db.tables import (
     WeekTotalRow,
     WorkspaceRow,
 )
+from bot.domain.items import OpenQuestion
 from bot.domain.model import Schedule
 from bot.messaging.message import Message
 from bot.scheduling.clock import ManualClock
@@ -66,6 +67,8 @@ CHANNELS = 50
 CHUNK = 20_000
 """Rows per multi-row INSERT batch while seeding."""
 TARGET_MS = 20.0
+ITEM = "event-loop-non-blocking-io"
+"""The open question every seeded drill asks."""
 
 
 def database(kind: str) -> AbstractAsyncContextManager[str]:
@@ -125,7 +128,7 @@ async def seed(store: SqlStore, people: int, answers: int, participation: float)
                     "channel_id": cid,
                     "slot": "daily",
                     "local_date": day,
-                    "item_id": "event-loop-non-blocking-io",
+                    "item_id": ITEM,
                     "kind": "open",
                     "scheduled_at": at,
                     "reveal_at": at + dt.timedelta(hours=6),
@@ -139,6 +142,10 @@ async def seed(store: SqlStore, people: int, answers: int, participation: float)
         result = await conn.execute(select(DrillRow.id, DrillRow.channel_id, DrillRow.local_date))
         drill_of = {(row.channel_id, row.local_date): row.id for row in result}
 
+    question = load_library().get(ITEM)
+    assert isinstance(question, OpenQuestion)
+    points = [k.id for k in question.key_points]
+    mistakes = [m.id for m in question.mistakes]
     # Each person keeps to one channel; a per-person habit spreads points and streaks out.
     habit = [min(0.98, max(0.02, rng.gauss(participation, 0.2))) for _ in person_ids]
     batch: list[dict[str, Any]] = []
@@ -160,8 +167,9 @@ async def seed(store: SqlStore, people: int, answers: int, participation: float)
                     "text": "bench",
                     "correct": score >= 0.5,
                     "coverage": score,
-                    "covered": [],
-                    "mistakes": [],
+                    # What the grader would have found: more key points the better the answer.
+                    "covered": points[: round(score * len(points))],
+                    "mistakes": mistakes[:1] if score < 0.3 else [],
                     "points": 5 + round(10 * score),
                     "delivery": None,
                     "created_at": at,
