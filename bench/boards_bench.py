@@ -36,7 +36,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from bench import databases
 from bot.bootstrap import make_engine
@@ -71,8 +71,14 @@ ITEM = "event-loop-non-blocking-io"
 """The open question every seeded drill asks."""
 
 
-def database(kind: str) -> AbstractAsyncContextManager[str]:
-    return databases.database(kind, "boards")
+def database(kind: str, keep: bool = False, shape: str = "") -> AbstractAsyncContextManager[str]:
+    """The benchmark's database; with ``keep``, the one an earlier run of the same ``shape``
+    (people, answers, participation) seeded, kept for the next (insights_bench shares it)."""
+    return databases.database(kind, f"boards{shape}", keep)
+
+
+def shape_of(people: int, answers: int, participation: float) -> str:
+    return f"_{people}_{answers}_{round(participation * 100)}"
 
 
 def weekdays_ending_friday(count: int) -> list[dt.date]:
@@ -94,7 +100,12 @@ async def insert(store: SqlStore, table: Any, rows: list[dict[str, Any]]) -> Non
 
 
 async def seed(store: SqlStore, people: int, answers: int, participation: float) -> dt.date:
-    """The workspace, its channels, people, drills, answers, streaks and away periods."""
+    """The workspace, its channels, people, drills, answers, streaks and away periods; their
+    last drill day. A database seeded before (a kept one) is left as it is."""
+    async with store.engine.connect() as conn:
+        seeded = (await conn.execute(select(func.max(DrillRow.local_date)))).scalar_one()
+    if seeded is not None:
+        return seeded if isinstance(seeded, dt.date) else dt.date.fromisoformat(seeded)
     rng = random.Random(9)
     days = weekdays_ending_friday(max(1, round(answers / (people * participation))))
     async with store.transaction() as tx:
@@ -231,8 +242,10 @@ def calls(engine: Engine) -> dict[str, Callable[[int], Awaitable[Message]]]:
     return {"/drill stats": stats, "Home tab": home, "weekly board (workspace)": board}
 
 
-async def run(kind: str, people: int, answers: int, participation: float, rounds: int) -> None:
-    async with database(kind) as url:
+async def run(
+    kind: str, people: int, answers: int, participation: float, rounds: int, keep: bool
+) -> None:
+    async with database(kind, keep, shape_of(people, answers, participation)) as url:
         store = await open_store(url)  # Alembic upgrades the fresh database
         try:
             started = time.perf_counter()
@@ -300,10 +313,18 @@ def main() -> None:
         help="share of their channel's drills a person answers, on average (1 = every one)",
     )
     parser.add_argument("--rounds", type=int, default=100)
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the seeded database for the next run, and reuse one kept by an earlier run "
+        "of the same shape (boards_bench and insights_bench share it)",
+    )
     args = parser.parse_args()
     kinds = ("sqlite", "postgres") if args.db == "both" else (args.db,)
     for kind in kinds:
-        asyncio.run(run(kind, args.people, args.answers, args.participation, args.rounds))
+        asyncio.run(
+            run(kind, args.people, args.answers, args.participation, args.rounds, args.keep)
+        )
 
 
 if __name__ == "__main__":

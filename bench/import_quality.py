@@ -103,7 +103,9 @@ def main() -> int:
         )
         for tag, results in (("hand pack", theirs), ("drafted", mine)):
             strong = [a for a in results if a.label == "strong"]
-            stated = [a for a in results if a.label in ("weak", "buzzwords") and a.expected_mistakes]
+            stated = [
+                a for a in results if a.label in ("weak", "buzzwords") and a.expected_mistakes
+            ]
             print(
                 f"    {tag}: strong answers flagged with a mistake "
                 f"{sum(bool(a.grade.mistakes) for a in strong)}/{len(strong)}, answers stating "

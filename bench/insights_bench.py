@@ -36,9 +36,15 @@ REPORT_TARGET_S = 2.0
 
 
 async def run(
-    kind: str, people: int, answers: int, participation: float, rounds: int, chart: bool
+    kind: str,
+    people: int,
+    answers: int,
+    participation: float,
+    rounds: int,
+    chart: bool,
+    keep: bool,
 ) -> None:
-    async with boards.database(kind) as url:
+    async with boards.database(kind, keep, boards.shape_of(people, answers, participation)) as url:
         store = await open_store(url)
         try:
             started = time.perf_counter()
@@ -61,17 +67,17 @@ async def run(
             message = replies.items[0].message
             assert message.kind == "team", message.text
 
-        # Reads keep each revealed drill's sums and each ended week's participation pool
-        # (migration 0012); in a running bot the reads since the drills were revealed kept
-        # them. Here nobody has read yet: the first read sums the whole period and keeps it.
+        # Reads keep each revealed drill's sums, each settled week's participation and people's
+        # sums (migration 0012); in a running bot the reads since kept them. On a fresh seed
+        # nobody has read yet: this first read sums the whole period and keeps it.
         store = await open_store(url, upgrade=False)
         try:
             for label in where:
                 start = time.perf_counter()
                 await team(boards.engine_for(store, last_day), label, 0)
                 print(
-                    f"[{kind}] /drill team, {label}, first read ever (sums a month of drills "
-                    f"and keeps them): {(time.perf_counter() - start) * 1000:.0f} ms"
+                    f"[{kind}] /drill team, {label}, first read (keeps what no read kept "
+                    f"before): {(time.perf_counter() - start) * 1000:.0f} ms"
                 )
         finally:
             await store.close()
@@ -138,11 +144,25 @@ def main() -> None:
     parser.add_argument("--participation", type=float, default=0.4)
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--chart", action="store_true", help="draw the chart into the report")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the seeded database for the next run, and reuse one kept by an earlier run "
+        "of the same shape (boards_bench and insights_bench share it)",
+    )
     args = parser.parse_args()
     kinds = ("sqlite", "postgres") if args.db == "both" else (args.db,)
     for kind in kinds:
         asyncio.run(
-            run(kind, args.people, args.answers, args.participation, args.rounds, args.chart)
+            run(
+                kind,
+                args.people,
+                args.answers,
+                args.participation,
+                args.rounds,
+                args.chart,
+                args.keep,
+            )
         )
 
 
