@@ -4,7 +4,7 @@ console and a failed chart upload lose nothing."""
 
 from __future__ import annotations
 
-from bot.domain.insights import TeamInsights, WeekFigures, percent
+from bot.domain.insights import TeamInsights, TopicFigures, WeekFigures, percent
 from bot.messaging.message import Block, Context, Message, Section, Table, literal
 
 SHOWN = 5
@@ -17,6 +17,17 @@ def _more(shown: int, total: int) -> list[Block]:
 
 def _signed(value: float | None) -> str:
     return "–" if value is None else f"{round(value * 100):+d} pts"
+
+
+def _topic_text(tp: TopicFigures) -> str:
+    """What was answered on the topic: MCQ accuracy, open answers' coverage, or both."""
+    said = []
+    if tp.mcq_answers:
+        said.append(f"MCQ accuracy {percent(tp.accuracy)} ({tp.mcq_correct}/{tp.mcq_answers})")
+    if tp.open_answers:
+        plural = "" if tp.open_answers == 1 else "s"
+        said.append(f"coverage {percent(tp.coverage)} ({tp.open_answers} answer{plural})")
+    return ", ".join(said) or "no answers"
 
 
 def _week_text(w: WeekFigures) -> str:
@@ -69,12 +80,7 @@ def team_message(t: TeamInsights, rows: int = 10) -> Message:
         blocks.append(
             Section(
                 "*Topics, weakest first*\n"
-                + "\n".join(
-                    f"• {literal(tp.title)}: MCQ accuracy {percent(tp.accuracy)} "
-                    f"({tp.mcq_correct}/{tp.mcq_answers}), coverage {percent(tp.coverage)} "
-                    f"({tp.open_answers} answer{'' if tp.open_answers == 1 else 's'})"
-                    for tp in topics
-                )
+                + "\n".join(f"• {literal(tp.title)}: {_topic_text(tp)}" for tp in topics)
             )
         )
         blocks += _more(len(topics), len(t.topics))

@@ -307,3 +307,20 @@ async def test_posts_stop_queueing_charts_while_many_are_being_drawn() -> None:
     assert len(cache._pending) == charts.QUEUE_LIMIT  # the late one was not queued
     gate.set()
     await asyncio.gather(*busy)
+
+
+def test_a_topic_line_names_only_what_was_answered_on_it() -> None:
+    insights = replace(
+        team_insights(),
+        people_total=3,
+        topics=[
+            TopicFigures("apis", "APIs", 0, 0, None, 3, 0.28),
+            TopicFigures("loop", "Event loop", 4, 3, 0.75, 0, None),
+            TopicFigures("db", "Data", 2, 1, 0.5, 1, 0.5),
+        ],
+    )
+    text = text_of(team_message(insights))
+    assert "• APIs: coverage 28% (3 answers)" in text
+    assert "• Event loop: MCQ accuracy 75% (3/4)\n" in text
+    assert "• Data: MCQ accuracy 50% (1/2), coverage 50% (1 answer)" in text
+    assert "(0/0)" not in text
