@@ -16,6 +16,7 @@ from bot.db.incident_store import SqlIncidentStore
 from bot.db.sql_store import SqlStore
 from bot.domain import schedule_rules as rules
 from bot.domain.model import Schedule
+from bot.domain.reviews import FsrsParams
 from bot.messaging.port import ChatPort
 from bot.scheduling.clock import Clock, ManualClock
 from bot.services.deps import Deps, EngineSettings
@@ -95,6 +96,12 @@ def make_engine(
             max_concurrent_posts=settings.max_concurrent_posts,
             posts_per_workspace=settings.posts_per_workspace,
             away_max_days=settings.away_max_days,
+            fsrs=FsrsParams(
+                desired_retention=settings.fsrs_desired_retention,
+                maximum_interval=settings.fsrs_maximum_interval,
+                learning_steps=tuple(settings.fsrs_learning_steps),
+                relearning_steps=tuple(settings.fsrs_relearning_steps),
+            ),
         ),
     )
     idle = dt.timedelta(hours=settings.incident_idle_hours)

@@ -31,6 +31,14 @@ class Settings(BaseSettings):
     posts_per_workspace: int = Field(default=8, ge=1, alias="DRILLBOT_POSTS_PER_WORKSPACE")
     away_max_days: int = Field(default=30, ge=1, le=366, alias="DRILLBOT_AWAY_MAX_DAYS")
     """The longest run of away days one `/drill away` may make (bot/domain/away.py)."""
+    # Spaced repetition (bot/domain/reviews.py): FSRS's target recall chance at an item's due
+    # time, the longest interval in days, and the (re)learning steps in minutes.
+    fsrs_desired_retention: float = Field(
+        default=0.9, gt=0.5, lt=1.0, alias="DRILLBOT_FSRS_DESIRED_RETENTION"
+    )
+    fsrs_maximum_interval: int = Field(default=365, ge=1, alias="DRILLBOT_FSRS_MAXIMUM_INTERVAL")
+    fsrs_learning_steps: list[int] = Field(default=[1440], alias="DRILLBOT_FSRS_LEARNING_STEPS")
+    fsrs_relearning_steps: list[int] = Field(default=[1440], alias="DRILLBOT_FSRS_RELEARNING_STEPS")
 
     slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
     slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")

@@ -1,9 +1,10 @@
 """`drillbot forget --workspace W --user U [--yes]`: a deletion request.
 
 Deletes everything drillbot keeps about one person (``Tx.forget_person``: answers, week totals,
-streaks, away periods, practice, incident sessions, lead and listed-admin rows, the person) in
-one transaction, after asking on stderr unless ``--yes``. Nothing goes to stdout but the
-summary: one ``table count`` line per table, so a script can keep it as the request's record.
+streaks, away periods, practice, review cards, reminder, incident sessions, lead and
+listed-admin rows, the person) in one transaction, after asking on stderr unless ``--yes``.
+Nothing goes to stdout but the summary: one ``table count`` line per table, so a script can
+keep it as the request's record.
 """
 
 from __future__ import annotations

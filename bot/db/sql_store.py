@@ -40,6 +40,7 @@ from bot.db.errors import translate_errors
 from bot.db.fair_sql import FairScoringTx
 from bot.db.insights_sql import InsightsTx
 from bot.db.migrate import upgrade_engine
+from bot.db.reviews_sql import ReviewsTx
 from bot.db.tables import (
     DUE_REVEAL,
     TO_RETRY,
@@ -54,6 +55,8 @@ from bot.db.tables import (
     ListedAdminRow,
     PersonRow,
     PracticeRow,
+    ReminderRow,
+    ReviewRow,
     RosterPartRow,
     StreakRow,
     TeamWeekRow,
@@ -85,7 +88,7 @@ its person column."""
 _Insert = postgresql.Insert | sqlite.Insert
 
 
-class SqlTx(FairScoringTx, InsightsTx):
+class SqlTx(FairScoringTx, InsightsTx, ReviewsTx):
     """One transaction on one connection; every statement goes through :meth:`_execute`."""
 
     def __init__(
@@ -1133,6 +1136,8 @@ class SqlTx(FairScoringTx, InsightsTx):
             AwayPeriodRow, AwayPeriodRow.person_id == person_id
         )
         removed["practice"] = await self._delete(PracticeRow, PracticeRow.person_id == person_id)
+        removed["reviews"] = await self._delete(ReviewRow, ReviewRow.person_id == person_id)
+        removed["reminders"] = await self._delete(ReminderRow, ReminderRow.person_id == person_id)
         removed["incident_sessions"] = await self._delete(
             _INCIDENT_SESSIONS, _INCIDENT_SESSIONS.c.person_id == person_id
         )

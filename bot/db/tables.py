@@ -397,4 +397,40 @@ class RosterPartRow(Base):
     last_date: Mapped[dt.date | None] = mapped_column(Date)
 
 
+class ReviewRow(Base):
+    """One person's FSRS card for one item (migration 0013): every graded answer, daily or
+    practice, is a review of it. ``grade`` and ``before`` (the card before that review) let a
+    self-rating replace the last review's grade rather than add a second review."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (Index(None, "person_id", "due"),)
+
+    person_id: Mapped[int] = mapped_column(Integer, ForeignKey("people.id"), primary_key=True)
+    item_id: Mapped[str] = mapped_column(NAME, primary_key=True)
+    topic: Mapped[str] = mapped_column(NAME)
+    state: Mapped[int] = mapped_column(Integer)
+    step: Mapped[int | None] = mapped_column(Integer)
+    stability: Mapped[float | None] = mapped_column(Float)
+    difficulty: Mapped[float | None] = mapped_column(Float)
+    due: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    last_review: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    reps: Mapped[int] = mapped_column(Integer)
+    lapses: Mapped[int] = mapped_column(Integer)
+    grade: Mapped[int] = mapped_column(Integer)
+    before: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    practice_reviews: Mapped[int] = mapped_column(Integer)
+    """How many of ``reps`` came from practice rather than daily drills (``/drill stats``)."""
+
+
+class ReminderRow(Base):
+    """A person's opt-in practice nudge (migration 0013): on the drill days of ``channel_id``
+    at ``at_time`` in that channel's zone, when something is due."""
+
+    __tablename__ = "reminders"
+
+    person_id: Mapped[int] = mapped_column(Integer, ForeignKey("people.id"), primary_key=True)
+    channel_id: Mapped[int] = mapped_column(Integer, ForeignKey("channels.id"))
+    at_time: Mapped[dt.time] = mapped_column(Time)
+
+
 metadata = Base.metadata

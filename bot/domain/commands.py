@@ -227,6 +227,28 @@ class Leads(Command):
 
 
 @dataclass(frozen=True)
+class Practice(Command):
+    """``practice [topic] [n]``: up to ``n`` due (then new) items, one at a time, in private;
+    ``practice stats``: what is due and how well it is remembered; ``practice rate
+    again|hard|good|easy``: your own rating of your last reviewed answer."""
+
+    keyword: ClassVar[str] = "practice"
+    topic: str | None = None
+    count: int = 5
+    stats: bool = False
+    rate: str | None = None
+
+
+@dataclass(frozen=True)
+class Remind(Command):
+    """``remind on [HH:MM]`` / ``remind off``: the practice nudge on drill days."""
+
+    keyword: ClassVar[str] = "remind"
+    on: bool = True
+    at: dt.time | None = None
+
+
+@dataclass(frozen=True)
 class Incident(Command):
     """A mock incident session: ``start`` (``name`` None means a random one), ``list``,
     ``resume`` or ``stop``."""
@@ -266,6 +288,11 @@ _SYNTAX: dict[str, tuple[str, str]] = {
         "answer Promise callbacks run before setImmediate ones",
     ),
     "pick": ("pick [drill] <A-F or 1-6>", "pick B"),
+    "practice": (
+        "practice [topic] [n] | practice stats | practice rate again|hard|good|easy",
+        "practice event-loop 3",
+    ),
+    "remind": ("remind on [HH:MM] | remind off", "remind on 08:45"),
     "incident": ("incident [list | random | <name>] [level] [here]", "incident random senior"),
     "hint": ("hint", "hint"),
     "skip": ("skip", "skip"),
@@ -315,6 +342,8 @@ _SUMMARY: dict[str, str] = {
     "stop": "end your incident session",
     "leaderboard": "points, streaks and accuracy; this week unless you name a period",
     "stats": "your own answers, points, streaks and accuracy per topic",
+    "practice": "spaced practice: what is due for you first",
+    "remind": "a nudge on drill days when practice is due",
     "history": "your recent drills, or one answer beside the model answer",
     "optout": "leave public boards and shout-outs",
     "optin": "show on public boards again",
@@ -388,13 +417,25 @@ _DETAILS: dict[str, str] = {
     'the workspace. Nobody\'s answer text is shown; people who opted out appear as "someone".',
     "leads": "Admins run `leads add @person` and `leads remove @person`. Leads see `team`; "
     "they cannot run setup, pause or resume.",
+    "practice": "Every graded answer, daily or practice, schedules its question for you by "
+    "FSRS spaced repetition: a miss comes back soon, a solid answer much later. `practice` "
+    "asks up to 5 (`practice 3`: 3, at most 20; `practice event-loop` on one topic) one at a "
+    "time, privately, with the same feedback as a drill; practice never scores on the board. "
+    "`practice stats` shows what is due today and this week, a retention estimate, and your "
+    "strongest and weakest topics. Each answer counts as a rating: an MCQ right is Good, "
+    "wrong Again; an open answer's coverage is Again below 50%, Hard below 67%, Good below 90%, "
+    "Easy from 90%. `practice rate hard` (or the buttons under practice feedback) replaces "
+    "that rating for the last question you answered.",
+    "remind": "`remind on` sends you a private message on this channel's drill days, at its "
+    "drill time or the HH:MM you give (in the channel's zone), when you have practice due; "
+    "at most one a day. `remind off` stops it.",
     "optout": "You stay in the drills and keep your points, but public boards, the weekly post "
     'and shout-outs leave you out (leads see you as "someone"). `stats` and `history` still '
     "show you your own standing. `optin` undoes it.",
 }
 
 _GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Drills and practice", ("question", "mcq", "answer", "pick")),
+    ("Drills and practice", ("question", "mcq", "answer", "pick", "practice", "remind")),
     ("Mock incidents", ("incident", "hint", "skip", "stop")),
     ("Scores", ("leaderboard", "stats", "history", "away")),
     ("Privacy", ("optout", "optin")),
@@ -901,6 +942,47 @@ def _parse_leads(rest: str) -> Leads:
     return Leads(action, match[2], typed=people[0])
 
 
+MAX_PRACTICE = 20
+
+
+def _parse_practice(rest: str) -> Practice:
+    words = rest.lower().split()
+    if words == ["stats"]:
+        return Practice(stats=True)
+    if words[:1] == ["rate"]:
+        return _parse_rate(" ".join(words[1:]))
+    count = 5
+    if words and re.fullmatch(r"-?\d+", words[-1]):
+        count = int(words.pop())
+        if not 1 <= count <= MAX_PRACTICE:
+            raise _fail(
+                "practice", f"Practise 1 to {MAX_PRACTICE} questions at a time (got {count})."
+            )
+    return Practice(topic="-".join(words) or None, count=count)
+
+
+def _parse_rate(rest: str) -> Practice:
+    word = rest.strip().lower()
+    if word not in ("again", "hard", "good", "easy"):
+        shown = f"`{rest.strip()}`" if rest.strip() else "Nothing"
+        raise _fail("practice", f"{shown} is not a rating: use again, hard, good or easy.")
+    return Practice(rate=word)
+
+
+def _parse_remind(rest: str) -> Remind:
+    words = rest.split()
+    if words == ["off"]:
+        return Remind(on=False)
+    if not words or words[0].lower() != "on" or len(words) > 2:
+        raise _fail("remind", "Use `remind on`, `remind on 08:45` or `remind off`.")
+    if len(words) == 1:
+        return Remind()
+    try:
+        return Remind(at=rules.parse_time(words[1]))
+    except rules.ScheduleError as exc:
+        raise _fail("remind", str(exc)) from None
+
+
 def not_a_mention(typed: str) -> CommandError:
     """Why a name typed as plain text cannot be used where only mentions identify people."""
     return _fail(
@@ -933,6 +1015,8 @@ _PARSERS: dict[str, Callable[[str], Command]] = {
     "history": _parse_history,
     "team": _parse_team,
     "leads": _parse_leads,
+    "practice": _parse_practice,
+    "remind": _parse_remind,
     **{cls.keyword: _simple(cls) for cls in (Stats, Pause, Resume, Topics, Schedule)},
     **{cls.keyword: _simple(cls) for cls in (OptOut, OptIn)},
     **{cls.keyword: _simple(cls) for cls in (Hint, Skip, Stop)},

@@ -13,7 +13,8 @@ from bot.domain import privacy
 from bot.domain import schedule_rules as rules
 from bot.domain.items import MultipleChoice, OpenQuestion
 from bot.domain.model import AwayPeriod, Channel, Drill, Schedule
-from bot.messaging.message import Message, Replies, Section
+from bot.domain.reviews import Grade, mcq_grade, open_grade
+from bot.messaging.message import Context, Message, Replies, Section
 from bot.messaging.port import ChatError
 from bot.services import content_filters, team_commands, views
 from bot.services.answers import Actor, Answers, grade_off_loop
@@ -21,6 +22,8 @@ from bot.services.boards import Boards
 from bot.services.deps import Deps
 from bot.services.history import History
 from bot.services.incident_port import IncidentHandler
+from bot.services.practice import Practice
+from bot.services.reminders import Reminders
 from bot.services.store import Tx
 
 
@@ -53,12 +56,15 @@ class Commands:
         answers: Answers,
         boards: Boards,
         incidents: IncidentHandler | None = None,
+        reminders: Reminders | None = None,
     ) -> None:
         self.d = deps
         self.answers = answers
         self.boards = boards
         self.incidents = incidents
         self.history = History(deps)
+        self.practice = Practice(deps)
+        self.reminders = reminders
 
     async def effective(self, actor: Actor) -> Actor:
         """The actor with admin rights when an admin listed them (`admins add`)."""
@@ -102,6 +108,12 @@ class Commands:
                 return replies.private(_help(topic, actor.is_admin, self.d.settings.away_max_days))
             case cmd.Question(topic=topic) | cmd.Mcq(topic=topic):
                 return replies.private(await self._practice(actor, command, topic))
+            case cmd.Practice(rate=grade) if grade is not None:
+                return replies.private(await self.rate(actor, None, grade))
+            case cmd.Practice(topic=topic, count=count, stats=stats):
+                return replies.private(await self.spaced(actor, where, topic, count, stats))
+            case cmd.Remind(on=on, at=at):
+                return replies.private(await self._remind(actor, where, on, at))
             case cmd.AnswerText(text=answer_text, which=which):
                 return replies.private(
                     await self._answer(actor, where, answer_text, which, delivery)
@@ -184,6 +196,45 @@ class Commands:
             await tx.set_practice(person.id, " ".join([*kept, item.id]), now)
         return views.drill_message(item, topics.get(item.topic, item.topic), "UTC", drill=None)
 
+    async def spaced(
+        self, actor: Actor, where: Where, topic: str | None, count: int, stats: bool
+    ) -> Message:
+        """`/drill practice [topic] [n]` and `practice stats`."""
+        topics = self.d.library.topics()
+        if topic is not None and topic not in topics:
+            return views.error(f"There is no topic `{topic}`. Topics: {', '.join(sorted(topics))}.")
+        async with self.d.store.transaction() as tx:
+            person = await tx.ensure_person(actor.workspace_id, actor.user_id, actor.display_name)
+            if stats:
+                return await self.practice.stats(tx, person.id)
+            channel = await self._channel(tx, actor, where)
+            if channel is None:
+                # In a direct message (a reminder's button) new items follow the rotation of
+                # the channel the reminder is for.
+                reminder = await tx.get_reminder(person.id)
+                channel = await tx.get_channel(reminder.channel_id) if reminder else None
+            return await self.practice.start(tx, person.id, channel, topic, count)
+
+    async def rate(self, actor: Actor, item_id: str | None, grade_word: str) -> Message:
+        """A self-rating, typed (`rate good`: the last answer) or from a button."""
+        grade = Grade.parse(grade_word)
+        if grade is None:
+            return views.error(f"`{grade_word}` is not a rating: use again, hard, good or easy.")
+        async with self.d.store.transaction() as tx:
+            person = await tx.ensure_person(actor.workspace_id, actor.user_id, actor.display_name)
+            return await self.practice.rate(tx, person.id, item_id, grade)
+
+    async def _remind(self, actor: Actor, where: Where, on: bool, at: dt.time | None) -> Message:
+        if self.reminders is None:
+            return views.error("Reminders are switched off here.")
+        async with self.d.store.transaction() as tx:
+            person = await tx.ensure_person(actor.workspace_id, actor.user_id, actor.display_name)
+            channel = await self._channel(tx, actor, where)
+            if channel is None and where.direct and on:
+                current = await tx.get_reminder(person.id)
+                channel = await tx.get_channel(current.channel_id) if current else None
+            return await self.reminders.command(tx, person.id, channel, on, at)
+
     def _practice_items(self, stored: str | None) -> list[OpenQuestion | MultipleChoice]:
         found = [self.d.library.get(item_id) for item_id in (stored or "").split()]
         return [item for item in found if isinstance(item, OpenQuestion | MultipleChoice)]
@@ -221,13 +272,14 @@ class Commands:
             result = await grade_off_loop(practice, text)
             # Practice shows the model answer at once, so the missed points may show too.
             message = views.open_feedback(practice, result, None, full=True)
-            return replace(
+            message = replace(
                 message,
                 blocks=(
                     *message.blocks,
                     Section("*Model answer*\n" + practice.model_answer.strip()),
                 ),
             )
+            return await self._reviewed(actor, practice, open_grade(result.score), message)
         return views.error(await self._nothing_open(actor, where, "open"))
 
     async def _pick(
@@ -260,7 +312,17 @@ class Commands:
         if item.option(option) is None:
             keys = ", ".join(o.key for o in item.options)
             return views.error(f"`{option}` is not an option here. Pick one of {keys}.")
-        return views.practice_mcq_feedback(item, option.upper())
+        feedback = views.practice_mcq_feedback(item, option.upper())
+        return await self._reviewed(
+            actor, item, mcq_grade(item.correct_key == option.upper()), feedback
+        )
+
+    async def _reviewed(
+        self, actor: Actor, item: OpenQuestion | MultipleChoice, grade: Grade, feedback: Message
+    ) -> Message:
+        async with self.d.store.transaction() as tx:
+            person = await tx.ensure_person(actor.workspace_id, actor.user_id, actor.display_name)
+            return await self.practice.after_answer(tx, person.id, item, grade, feedback)
 
     async def _choose_drill(
         self, actor: Actor, where: Where, kind: str, which: str | None, example: str
@@ -336,8 +398,18 @@ class Commands:
     async def _stats(self, actor: Actor, where: Where) -> Message:
         s = await self.boards.standing(actor.workspace_id, actor.user_id, topics=True)
         topics = [line.describe() for line in self.history.topic_lines(s.item_results)]
-        return views.stats_message(
+        message = views.stats_message(
             actor.display_name, s.week, s.total, s.rank, s.recent, s.key_points, topics
+        )
+        async with self.d.store.transaction(read_only=True) as tx:
+            person = await tx.find_person(actor.workspace_id, actor.user_id)
+            line = await self.practice.stats_line(tx, person.id) if person else None
+        if line is None:
+            return message
+        return replace(
+            message,
+            text=message.text + "\n" + line,
+            blocks=(*message.blocks, Context(line + " · `/drill practice stats`")),
         )
 
     # --- privacy ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import TypeVar
 
 from bot.content.loader import Library
 from bot.domain.away import DEFAULT_MAX_DAYS
+from bot.domain.reviews import FsrsParams
 from bot.messaging.port import ChatPort
 from bot.scheduling.clock import Clock
 from bot.services.charts import ChartCache
@@ -41,6 +42,8 @@ class EngineSettings:
     """Scheduled posts in flight at once in one workspace (Slack rate-limits per workspace)."""
     away_max_days: int = DEFAULT_MAX_DAYS
     """The longest run of away days (periods that touch or overlap count as one)."""
+    fsrs: FsrsParams = field(default_factory=FsrsParams)
+    """How practice spaces reviews (``bot.domain.reviews``; ``DRILLBOT_FSRS_*``)."""
     channels_ttl: dt.timedelta = dt.timedelta(minutes=10)
     """Between ticks the scheduler reads only the schedules that changed (by their sequence
     number); it reads them all again this often anyway."""

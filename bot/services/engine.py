@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from bot.messaging.message import Message, Replies
+from bot.messaging.message import Action, Message, Replies
 from bot.services import views
 from bot.services.answers import Actor, Answers
 from bot.services.boards import Boards
@@ -15,6 +15,7 @@ from bot.services.deps import Deps
 from bot.services.home import Home
 from bot.services.incident_port import IncidentHandler
 from bot.services.posting import Posting
+from bot.services.reminders import Reminders
 from bot.services.store import StoreUnavailable
 
 T = TypeVar("T")
@@ -32,7 +33,8 @@ class Engine:
         self.posting = Posting(deps, self.boards)
         self.answers = Answers(deps)
         self.incidents = incidents
-        self.commands = Commands(deps, self.answers, self.boards, incidents)
+        self.reminders = Reminders(deps, self.posting.delivery)
+        self.commands = Commands(deps, self.answers, self.boards, incidents, self.reminders)
         self.home_view = Home(deps, self.boards)
 
     async def _reliably(
@@ -94,6 +96,25 @@ class Engine:
             )
         return views.error("That button is out of date. Use `/drill pick <letter>` instead.")
 
+    async def button(self, actor: Actor, action: Action, value: str) -> Message:
+        """A rating button under practice feedback (``Action.RATE``, value
+        ``"<item id>:<grade>"``) or a reminder's start-practice button (``Action.PRACTICE``)."""
+        if action is Action.RATE:
+            item_id, _, grade = value.rpartition(":")
+            if item_id:
+                return await self._reliably(
+                    "rating",
+                    lambda: self.commands.rate(actor, item_id, grade),
+                    lambda: views.error(UNAVAILABLE),
+                )
+        if action is Action.PRACTICE:
+            return await self._reliably(
+                "practice",
+                lambda: self.commands.spaced(actor, Where(None), None, 5, False),
+                lambda: views.error(UNAVAILABLE),
+            )
+        return views.error("That button is out of date. Type the command instead.")
+
     async def answer(self, actor: Actor, drill_id: int, text: str, delivery: str) -> Message:
         """An open answer from a form (Slack or Discord modal)."""
         return await self._reliably(
@@ -120,11 +141,14 @@ class Engine:
     async def tick(self, now: dt.datetime | None = None) -> None:
         now = now or self.deps.clock.now()
         await self.posting.tick(now)
+        await self.reminders.tick(now)
         if self.incidents is not None:
             await self.incidents.close_idle(now)
 
     async def next_due(self, after: dt.datetime) -> dt.datetime | None:
-        return await self.posting.next_due(after)
+        posts = await self.posting.next_due(after)
+        nudge = await self.reminders.next_at(after)
+        return min((t for t in (posts, nudge) if t is not None), default=None)
 
     async def home(self, actor: Actor) -> Message:
         """The person's home view (Slack App Home)."""

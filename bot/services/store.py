@@ -39,6 +39,7 @@ from bot.domain.model import (
     Slot,
     Streak,
 )
+from bot.domain.reviews import Reminder, Review
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,8 @@ FORGET_TABLES: tuple[str, ...] = (
     "streaks",
     "away_periods",
     "practice",
+    "reviews",
+    "reminders",
     "incident_sessions",
     "leads",
     "listed_admins",
@@ -557,9 +560,9 @@ class Tx(Protocol):
 
     async def forget_person(self, person_id: int) -> dict[str, int]:
         """A deletion request: delete the person's answers (taking them off the week totals),
-        streaks, away periods, practice, incident sessions, lead and listed-admin rows, then the
-        person. How many rows went from each table, by table name (``FORGET_TABLES``, every
-        key present); all zero when there is no such person."""
+        streaks, away periods, practice, review cards, reminder, incident sessions, lead and
+        listed-admin rows, then the person. How many rows went from each table, by table name
+        (``FORGET_TABLES``, every key present); all zero when there is no such person."""
         ...
 
     # --- on-demand practice ----------------------------------------------------------------
@@ -568,6 +571,33 @@ class Tx(Protocol):
         ...
 
     async def get_practice(self, person_id: int) -> str | None: ...
+
+    # --- spaced repetition (migration 0013) ------------------------------------------------
+    async def get_review(self, person_id: int, item_id: str) -> Review | None:
+        """The person's card for the item, or None before their first review of it."""
+        ...
+
+    async def save_review(self, review: Review) -> None:
+        """Insert or replace the person's card for the item."""
+        ...
+
+    async def reviews(self, person_id: int) -> list[Review]:
+        """All of the person's cards, soonest due first."""
+        ...
+
+    async def set_reminder(self, reminder: Reminder) -> None:
+        """Switch the person's practice nudge on, or change its channel and time."""
+        ...
+
+    async def drop_reminder(self, person_id: int) -> bool:
+        """Switch the person's nudge off; False when it was not on."""
+        ...
+
+    async def get_reminder(self, person_id: int) -> Reminder | None: ...
+
+    async def all_reminders(self) -> list[Reminder]:
+        """Every nudge that is on, by person id."""
+        ...
 
 
 class Store(Protocol):

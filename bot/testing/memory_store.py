@@ -25,10 +25,12 @@ from bot.domain.model import (
     Slot,
     Streak,
 )
+from bot.domain.reviews import Reminder, Review
 from bot.domain.standings import board_key, ranked
 from bot.domain.streaks import advance, previous_drill_day
 from bot.services.store import FORGET_TABLES, ItemResults, NewPick
 from bot.testing.memory_insights import MemoryInsightsTx
+from bot.testing.memory_reviews import MemoryReviewsTx
 
 
 @dataclass
@@ -57,6 +59,8 @@ class _State:
     deliveries: dict[str, _Delivery] = field(default_factory=dict)
     schedule_seqs: dict[int, int] = field(default_factory=dict)
     practice: dict[int, str] = field(default_factory=dict)
+    reviews: dict[tuple[int, str], Review] = field(default_factory=dict)
+    reminders: dict[int, Reminder] = field(default_factory=dict)
     admins: set[tuple[str, str]] = field(default_factory=set)
     leads: set[tuple[str, int]] = field(default_factory=set)
     """(workspace id, person id) of the people an admin listed as leads (table ``leads``)."""
@@ -67,7 +71,7 @@ class _State:
         return self.next_id - 1
 
 
-class MemoryTx(MemoryInsightsTx):
+class MemoryTx(MemoryInsightsTx, MemoryReviewsTx):
     def __init__(self, state: _State) -> None:
         self.s = state
 
@@ -727,6 +731,11 @@ class MemoryTx(MemoryInsightsTx):
         self.s.away = [a for a in self.s.away if a.person_id != person_id]
         removed["away_periods"] = len(away)
         removed["practice"] = int(self.s.practice.pop(person_id, None) is not None)
+        cards = [card for card in self.s.reviews if card[0] == person_id]
+        for card in cards:
+            del self.s.reviews[card]
+        removed["reviews"] = len(cards)
+        removed["reminders"] = int(self.s.reminders.pop(person_id, None) is not None)
         leads = {key for key in self.s.leads if key[1] == person_id}
         self.s.leads -= leads
         removed["leads"] = len(leads)

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from bot.db.incident_store import SqlIncidentStore
 from bot.db.sql_store import SqlStore
+from bot.domain import reviews
 from bot.domain.incident_rules import SessionState
 from bot.domain.model import Schedule, Slot
 from bot.services.store import FORGET_TABLES, ItemResults, Store
@@ -77,6 +78,10 @@ async def test_forget_deletes_the_person_and_everything_of_theirs_and_counts_it(
         assert await answer(tx, drills[0], bob, points=7) is not None
         await tx.add_away(ann.id, day(20), day(22))
         await tx.set_practice(ann.id, "q-1", _at(day(0)))
+        for who, item in ((ann, "q-1"), (ann, "q-2"), (bob, "q-1")):
+            card = reviews.new_card(_at(day(0)))
+            await tx.save_review(reviews.Review(who.id, item, "t", card, reviews.Grade.GOOD, None))
+        await tx.set_reminder(reviews.Reminder(ann.id, ch.id, dt.time(9)))
         await tx.set_listed_admin("W1", "U1", True)
         await tx.set_listed_admin("W1", "U2", True)
     async with store.transaction() as tx:
@@ -88,6 +93,8 @@ async def test_forget_deletes_the_person_and_everything_of_theirs_and_counts_it(
         "streaks": 1,
         "away_periods": 1,
         "practice": 1,
+        "reviews": 2,
+        "reminders": 1,
         "incident_sessions": 0,
         "leads": 0,
         "listed_admins": 1,
@@ -98,6 +105,8 @@ async def test_forget_deletes_the_person_and_everything_of_theirs_and_counts_it(
         assert await tx.recent_answers(ann.id, 10) == []
         assert await tx.streaks([ann.id]) == []
         assert await tx.away_periods(ann.id) == []
+        assert await tx.reviews(ann.id) == [] and await tx.get_reminder(ann.id) is None
+        assert [r.item_id for r in await tx.reviews(bob.id)] == ["q-1"]
         assert await tx.get_practice(ann.id) is None
         assert await tx.listed_admins("W1") == ["U2"]
         # Bob is untouched, and the boards (weekly totals included) know only him.

@@ -17,9 +17,9 @@ SETUP_USAGE = (
     "e.g. `setup 09:30 Europe/Berlin mon-fri window=6h`"
 )
 SUMMARY = (
-    "Commands: help, question, mcq, answer, pick, incident, hint, skip, stop, leaderboard, "
-    "stats, history, optout, optin, away, schedule, topics, setup, pause, resume, admins, "
-    "team, leads. "
+    "Commands: help, question, mcq, answer, pick, practice, remind, incident, hint, skip, "
+    "stop, leaderboard, stats, history, optout, optin, away, schedule, topics, setup, pause, "
+    "resume, admins, team, leads. "
     "Type `/drill help <command>` for details."
 )
 
@@ -516,6 +516,7 @@ ALL_CLASSES: list[type[cmd.Command]] = [
     cmd.Help, cmd.Question, cmd.Mcq, cmd.AnswerText, cmd.Pick, cmd.Leaderboard, cmd.Stats,
     cmd.Away, cmd.Setup, cmd.Pause, cmd.Resume, cmd.Topics, cmd.Schedule, cmd.Admins, cmd.Incident,
     cmd.Hint, cmd.Skip, cmd.Stop, cmd.History, cmd.OptOut, cmd.OptIn, cmd.Team, cmd.Leads,
+    cmd.Practice, cmd.Remind,
 ]  # fmt: skip
 
 

@@ -75,6 +75,8 @@ def test_forget_with_yes_deletes_and_prints_only_the_counts(
         "streaks 1",
         "away_periods 1",
         "practice 0",
+        "reviews 2",
+        "reminders 0",
         "incident_sessions 0",
         "leads 0",
         "listed_admins 0",

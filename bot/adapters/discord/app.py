@@ -220,6 +220,8 @@ class DiscordApp:
                 return await self.engine.pick(actor, value, translate.delivery(interaction))
             if action in (Action.PAUSE, Action.RESUME) and value.isdigit():
                 return await self.engine.set_paused(actor, int(value), action is Action.PAUSE)
+            if action in (Action.RATE, Action.PRACTICE):
+                return await self.engine.button(actor, action, value)
             return views.error(OUT_OF_DATE)
 
         try:

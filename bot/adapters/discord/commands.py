@@ -112,6 +112,7 @@ LEVELS = [
     for level in ("intern", "junior", "mid", "senior", "staff", "principal")
     if level in cmd.LEVEL_WORDS
 ]
+ON_OFF = [app_commands.Choice(name=word, value=word) for word in ("on", "off")]
 COMMAND_NAMES = [app_commands.Choice(name=name, value=name) for name in cmd.COMMANDS]
 
 
@@ -137,7 +138,7 @@ def drill_group(runner: CommandRunner, library: Library) -> app_commands.Group:
 
     # --- drills and practice ----------------------------------------------------------------
     @drill.command(name="help", description=about("help"))
-    @app_commands.describe(command="The command to explain; all of them when left out")
+    @app_commands.describe(command="The command (all when left out)")
     @app_commands.choices(command=COMMAND_NAMES)
     async def help_(interaction: Interaction, command: str | None = None) -> None:
         await runner.command(interaction, text_of("help", command))
@@ -156,8 +157,8 @@ def drill_group(runner: CommandRunner, library: Library) -> app_commands.Group:
 
     @drill.command(name="answer", description=about("answer"))
     @app_commands.describe(
-        text="Your answer, in your own words (the Answer button gives you more room)",
-        drill="The number shown on the question, when two are open",
+        text="Your answer, in your own words",
+        drill="Its number, when two are open",
     )
     async def answer(
         interaction: Interaction,
@@ -169,11 +170,28 @@ def drill_group(runner: CommandRunner, library: Library) -> app_commands.Group:
     @drill.command(name="pick", description=about("pick"))
     @app_commands.describe(
         option="The option you choose",
-        drill="The question's number, or daily / mcq, when two are open",
+        drill="Its number, or daily / mcq, when two are open",
     )
     @app_commands.choices(option=LETTERS)
     async def pick(interaction: Interaction, option: str, drill: str | None = None) -> None:
         await runner.command(interaction, text_of("pick", drill, option))
+
+    @drill.command(name="practice", description=about("practice"))
+    # Discord caps a command's whole text at 4,000 characters: "stats" is typed as the topic.
+    @app_commands.describe(topic="A topic, or stats", count="How many (5)")
+    @app_commands.autocomplete(topic=topics)
+    async def practice(
+        interaction: Interaction,
+        topic: str | None = None,
+        count: app_commands.Range[int, 1, cmd.MAX_PRACTICE] | None = None,
+    ) -> None:
+        await runner.command(interaction, text_of("practice", topic, count))
+
+    @drill.command(name="remind", description=about("remind"))
+    @app_commands.describe(state="On or off", time="HH:MM")
+    @app_commands.choices(state=ON_OFF)
+    async def remind(interaction: Interaction, state: str, time: str | None = None) -> None:
+        await runner.command(interaction, text_of("remind", state, time if state == "on" else None))
 
     # --- mock incidents ---------------------------------------------------------------------
     incident = app_commands.Group(name="incident", description=about("incident"), parent=drill)
@@ -182,7 +200,7 @@ def drill_group(runner: CommandRunner, library: Library) -> app_commands.Group:
     @app_commands.describe(
         scenario="The scenario (random when left out)",
         level="Only scenarios at this level",
-        here="Run it in a thread in this channel, where the team can read along",
+        here="In a thread here, for the team to read",
     )
     @app_commands.autocomplete(scenario=scenarios)
     @app_commands.choices(level=LEVELS)
@@ -224,7 +242,7 @@ def drill_group(runner: CommandRunner, library: Library) -> app_commands.Group:
     @drill.command(name="history", description=about("history"))
     @app_commands.describe(
         count=f"How many drills (default {cmd.HISTORY_DEFAULT})",
-        drill="A drill number: your answer beside the model answer",
+        drill="A drill number: your answer and the model",
     )
     async def history(
         interaction: Interaction,
@@ -249,9 +267,7 @@ def drill_group(runner: CommandRunner, library: Library) -> app_commands.Group:
         await runner.command(interaction, "away list")
 
     @away.command(name="cancel", description="Remove an away period")
-    @app_commands.describe(
-        which="Its number from the list, or a day in it (your only one if left out)"
-    )
+    @app_commands.describe(which="Its number, or a day in it")
     async def away_cancel(interaction: Interaction, which: str | None = None) -> None:
         await runner.command(interaction, text_of("away cancel", which))
 

@@ -177,6 +177,8 @@ class SlackListeners:
         app.action(_action_pattern(Action.PICK))(self.on_pick)
         app.action(_action_pattern(Action.ANSWER_OPEN))(self.on_answer_open)
         app.action(_action_pattern(Action.ANSWER_INCIDENT))(self.on_incident_open)
+        app.action(_action_pattern(Action.RATE))(self.on_button)
+        app.action(_action_pattern(Action.PRACTICE))(self.on_button)
         app.action(_action_pattern(Action.PAUSE))(self.on_pause)
         app.action(_action_pattern(Action.RESUME))(self.on_resume)
         app.view(modals.ANSWER_CALLBACK)(self.on_answer_submit)
@@ -254,6 +256,31 @@ class SlackListeners:
         await self._send(Replies().private(feedback), origin)
         if profile is None:
             self.background.spawn(self._learn_name(who), idle=True)
+
+    async def on_button(
+        self, ack: AsyncAck, body: Payload, action: Payload, context: AsyncBoltContext
+    ) -> None:
+        """A rating under practice feedback, or a reminder's start-practice button."""
+        await ack()
+        self.background.spawn(self._button(body, action, context.team_id))
+
+    async def _button(self, body: Payload, action: Payload, team: str | None) -> None:
+        who = translate.interaction_who(body, team)
+        channel_id, channel_name = translate.action_channel(body)
+        origin = Origin(
+            who.team_id,
+            who.user_id,
+            translate.where_of(channel_id, channel_name),
+            str(body.get("response_url") or ""),
+        )
+        action_id = str(action.get("action_id") or "")
+        kind = Action.RATE if action_id.startswith(ACTION_PREFIX + Action.RATE.value) else None
+        kind = kind or Action.PRACTICE
+        profile = await self.people.profile(who.team_id, who.user_id, who.name)
+        message = await self.engine.button(
+            who.actor(profile.name), kind, str(action.get("value") or "")
+        )
+        await self._send(Replies().private(message), origin)
 
     async def _learn_name(self, who: translate.Who) -> None:
         profile = await self.people.profile(who.team_id, who.user_id, who.name)

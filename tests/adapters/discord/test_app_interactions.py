@@ -33,6 +33,9 @@ EVERY_SUBCOMMAND: list[tuple[str | None, str, dict[str, Any]]] = [
     (None, "mcq", {}),
     (None, "answer", {"text": "Cache the hot keys and expire them with a TTL."}),
     (None, "pick", {"option": "B"}),
+    (None, "practice", {"count": 2}),
+    (None, "practice", {"topic": "stats"}),
+    (None, "remind", {"state": "off"}),
     ("incident", "list", {}),
     ("incident", "start", {"level": "senior"}),
     ("incident", "resume", {}),
@@ -295,3 +298,8 @@ async def test_a_practice_mcq_is_private_and_its_buttons_work(bot: DiscordHarnes
     assert "right" in await bot.replies(picked)
     assert flags(picked.callback) & EPHEMERAL
     assert bot.posts() == []  # nothing in the channel
+    # The feedback carries the rating buttons (drillbot:rate:<item id>:<rating>); one rates.
+    [feedback] = bot.fake.ephemeral(picked)
+    rated = await bot.click(feedback, bot.bob, Action.RATE, None)
+    assert "Rated" in await bot.replies(rated) and "Again" in await bot.replies(rated)
+    assert flags(rated.callback) & EPHEMERAL

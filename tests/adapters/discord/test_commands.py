@@ -69,6 +69,17 @@ CASES: list[tuple[str, dict[str, Any], str, cmd.Command]] = [
     ("answer", {"text": "TTL expiry"}, "answer TTL expiry", cmd.AnswerText("TTL expiry")),
     ("pick", {"option": "B"}, "pick B", cmd.Pick("B")),
     ("pick", {"option": "C", "drill": "daily"}, "pick daily C", cmd.Pick("C", "daily")),
+    ("practice", {}, "practice", cmd.Practice()),
+    (
+        "practice",
+        {"topic": "caching", "count": 3},
+        "practice caching 3",
+        cmd.Practice("caching", 3),
+    ),
+    ("practice", {"topic": "stats"}, "practice stats", cmd.Practice(stats=True)),
+    ("remind", {"state": "on"}, "remind on", cmd.Remind()),
+    ("remind", {"state": "on", "time": "08:45"}, "remind on 08:45", cmd.Remind(at=dt.time(8, 45))),
+    ("remind", {"state": "off", "time": "08:45"}, "remind off", cmd.Remind(on=False)),
     ("incident start", {}, "incident", cmd.Incident()),
     (
         "incident start",
