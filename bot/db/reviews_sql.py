@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -62,6 +63,24 @@ def _review(row: Any) -> Review:
     )
 
 
+def _values(review: Review) -> dict[str, Any]:
+    card = review.card
+    return {
+        "topic": review.topic,
+        "state": card.state,
+        "step": card.step,
+        "stability": card.stability,
+        "difficulty": card.difficulty,
+        "due": card.due,
+        "last_review": card.last_review,
+        "reps": card.reps,
+        "lapses": card.lapses,
+        "grade": int(review.grade),
+        "before": _card_json(review.before),
+        "practice_reviews": review.practice_reviews,
+    }
+
+
 class ReviewsTx:
     async def _execute(self, statement: Executable) -> CursorResult[Any]:
         raise NotImplementedError
@@ -76,22 +95,28 @@ class ReviewsTx:
         row = result.first()
         return _review(row) if row is not None else None
 
+    async def item_reviews(self, item_id: str, person_ids: Sequence[int]) -> dict[int, Review]:
+        if not person_ids:
+            return {}
+        result = await self._execute(
+            select(R).where(R.item_id == item_id, R.person_id.in_(sorted(set(person_ids))))
+        )
+        return {row.person_id: _review(row) for row in result.all()}
+
+    async def save_reviews(self, reviews: Sequence[Review]) -> None:
+        if not reviews:
+            return
+        rows = [{"person_id": r.person_id, "item_id": r.item_id, **_values(r)} for r in reviews]
+        stmt = self._insert(R).values(rows)
+        await self._execute(
+            stmt.on_conflict_do_update(
+                index_elements=[R.person_id, R.item_id],
+                set_={name: stmt.excluded[name] for name in _values(reviews[0])},
+            )
+        )
+
     async def save_review(self, review: Review) -> None:
-        card = review.card
-        values = {
-            "topic": review.topic,
-            "state": card.state,
-            "step": card.step,
-            "stability": card.stability,
-            "difficulty": card.difficulty,
-            "due": card.due,
-            "last_review": card.last_review,
-            "reps": card.reps,
-            "lapses": card.lapses,
-            "grade": int(review.grade),
-            "before": _card_json(review.before),
-            "practice_reviews": review.practice_reviews,
-        }
+        values = _values(review)
         stmt = self._insert(R).values(person_id=review.person_id, item_id=review.item_id, **values)
         await self._execute(
             stmt.on_conflict_do_update(index_elements=[R.person_id, R.item_id], set_=values)

@@ -121,6 +121,7 @@ def answer(row: Row[Any]) -> Answer:
         delivery=row.delivery,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        first_score=row.first_score,
     )
 
 

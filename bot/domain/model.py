@@ -118,6 +118,8 @@ class Answer:
     updated_at: dt.datetime
     delivery: str | None = None
     """The platform delivery that wrote this version (a retry of it is not an edit)."""
+    first_score: float | None = None
+    """The first version's score, once the answer has been edited (None before)."""
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,11 @@ from bot.domain.attempts import attempt_problem
 from bot.domain.grading import Grade, grade
 from bot.domain.items import MultipleChoice, OpenQuestion
 from bot.domain.model import Drill, DrillState, Person
-from bot.domain.reviews import mcq_grade, open_grade
 from bot.domain.scoring import counted_score, mcq_points, open_correct, open_points
 from bot.messaging.message import Message
 from bot.messaging.port import ChatError
 from bot.services import views
 from bot.services.deps import Deps
-from bot.services.practice import Practice
 from bot.services.store import NewPick, StoreUnavailable, Tx
 
 log = logging.getLogger("drillbot.answers")
@@ -125,7 +123,6 @@ class Answers:
         self._drill_lookups: dict[int, asyncio.Future[Drill | None]] = {}
         self._picks: list[tuple[_Pick, asyncio.Future[Message]]] = []
         self._pick_writer: asyncio.Task[None] | None = None
-        self.reviews = Practice(deps)
 
     async def pick(self, actor: Actor, drill_id: int, option: str, delivery: str) -> Message:
         """An MCQ choice (a button click or `pick B`). The first choice counts.
@@ -225,9 +222,6 @@ class Answers:
         results: list[tuple[Message, bool]] = []
         for pick, person, inserted in zip(picks, people, went_in, strict=True):
             if inserted:
-                # Only the first choice counts, on the board and as a review alike.
-                grade = mcq_grade(pick.item.correct_key == pick.option)
-                await self.reviews.record(tx, person.id, pick.item, grade, pick.now, practice=False)
                 results.append((views.mcq_feedback(pick.item, pick.option, drill=pick.drill), True))
                 continue
             first = await tx.get_answer(pick.drill.id, person.id)
@@ -288,12 +282,9 @@ class Answers:
                 now=now,
                 delivery=delivery,
             )
-            if inserted is not None:
-                # The first answer is the review: an edit made after reading the feedback
-                # would rate what the feedback taught, not what the person remembered.
-                grade = open_grade(result.score)
-                await self.reviews.record(tx, person.id, item, grade, now, practice=False)
-            else:
+            # A daily answer becomes a review of the person's card when its drill is revealed
+            # (Practice.review_drill): nothing more to write here.
+            if inserted is None:
                 existing = await tx.get_answer(drill.id, person.id)
                 assert existing is not None and existing.text is not None
                 if existing.delivery == delivery or not await tx.claim_submission(

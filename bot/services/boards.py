@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 from bot.domain import privacy
@@ -40,6 +40,8 @@ class Standing:
     """How many key points each recent open answer's question has, by drill id ("k of n")."""
     item_results: list[ItemResults] = field(default_factory=list)
     """The person's answers summed per question (read when asked for: ``topics``)."""
+    also: str | None = None
+    """What ``standing``'s ``also`` read for the person (a line `/drill stats` adds)."""
 
 
 class Boards:
@@ -57,10 +59,12 @@ class Boards:
         recent: int = 5,
         board: int = 0,
         topics: bool = False,
+        also: Callable[[Tx, int], Awaitable[str | None]] | None = None,
     ) -> Standing:
         """The person's week and all-time rows and weekly rank; with ``board``, the weekly
         board's first ``board`` places too (the Home tab shows them); with ``topics``, their
-        answers summed per question (``Tx.item_results``), in the same transaction."""
+        answers summed per question (``Tx.item_results``); with ``also``, what it reads for the
+        person; all in the same transaction."""
         now = self.d.clock.now()
         async with self.d.store.transaction(read_only=True) as tx:
             today = await self._today(tx, workspace_id, None, now)
@@ -97,6 +101,7 @@ class Boards:
                     if isinstance(item, OpenQuestion):
                         key_points[a.drill_id] = len(item.key_points)
             results = await tx.item_results(person.id) if person is not None and topics else []
+            also_read = await also(tx, person.id) if person is not None and also else None
             mine = [r for r in (week, total) if r is not None]
             currents = await self._current_streaks(tx, [*week_rows, *mine], None, now)
         week_incidents: dict[int, int] = {}
@@ -125,6 +130,7 @@ class Boards:
             recent=titled,
             key_points=key_points,
             item_results=results,
+            also=also_read,
         )
 
     async def today(self, workspace_id: str, channel_id: int | None) -> dt.date:

@@ -396,14 +396,14 @@ class Commands:
         return views.leaderboard_message(rows, period, scope)
 
     async def _stats(self, actor: Actor, where: Where) -> Message:
-        s = await self.boards.standing(actor.workspace_id, actor.user_id, topics=True)
+        s = await self.boards.standing(
+            actor.workspace_id, actor.user_id, topics=True, also=self.practice.stats_line
+        )
         topics = [line.describe() for line in self.history.topic_lines(s.item_results)]
         message = views.stats_message(
             actor.display_name, s.week, s.total, s.rank, s.recent, s.key_points, topics
         )
-        async with self.d.store.transaction(read_only=True) as tx:
-            person = await tx.find_person(actor.workspace_id, actor.user_id)
-            line = await self.practice.stats_line(tx, person.id) if person else None
+        line = s.also
         if line is None:
             return message
         return replace(

@@ -25,6 +25,7 @@ from bot.services.boards import Boards
 from bot.services.delivery import Delivery, Target
 from bot.services.deps import Deps
 from bot.services.due import DueBoard, DuePlanner, DueSlot
+from bot.services.practice import Practice
 from bot.services.store import Tx
 from bot.services.weekly_extras import weekly_extras, with_weekly_chart
 
@@ -47,6 +48,7 @@ class Posting:
         self.d = deps
         self.boards = boards
         self.delivery = Delivery(deps)
+        self.practice = Practice(deps)
         self.planner = DuePlanner()
         self._channels: dict[int, Channel] = {}
         self._seq = 0
@@ -316,7 +318,12 @@ class Posting:
         item = self.d.library.get(drill.item_id)
 
         async def revealed(tx: Tx, ref: str) -> None:
-            await tx.mark_revealed(drill.id, now)
+            if await tx.mark_revealed(drill.id, now) and isinstance(
+                item, OpenQuestion | MultipleChoice
+            ):
+                # Its answers, final now, become reviews of their people's cards (issue 13),
+                # with the reveal's mark: once per drill whatever retries the post.
+                await self.practice.review_drill(tx, item, await tx.drill_answers(drill.id))
 
         if channel is None or not isinstance(item, OpenQuestion | MultipleChoice):
             # Nothing to say (the question left the library): close it, so answers stop.

@@ -9,11 +9,12 @@ of the session, which the library lookup of the older code skips.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from bot.domain import reviews as rules
 from bot.domain.items import MultipleChoice, OpenQuestion
-from bot.domain.model import Channel
+from bot.domain.model import Answer, Channel
 from bot.domain.reviews import Grade, Review
 from bot.messaging.message import Action, Actions, Block, Button, Context, Divider, Message, Section
 from bot.services import views
@@ -68,6 +69,42 @@ class Practice:
         )
         await tx.save_review(done)
         return done
+
+    async def review_drill(self, tx: Tx, item: Item, answers: Sequence[Answer]) -> int:
+        """A revealed drill's answers as reviews of their people's cards, in the transaction
+        that marks the reveal: once per drill, and off the answer path (which stays one
+        statement). Each review is dated when its answer was first sent and graded as it was
+        then (an edit made after reading the feedback would rate what the feedback taught). A
+        card reviewed since (a practice answer) is left as it is. Returns the reviews made."""
+        if not answers:
+            return 0
+        stored = await tx.item_reviews(item.id, [a.person_id for a in answers])
+        done: list[Review] = []
+        for a in sorted(answers, key=lambda a: (a.created_at, a.id)):
+            before = stored.get(a.person_id)
+            last = before.card.last_review if before else None
+            if last is not None and last >= a.created_at:
+                continue
+            if isinstance(item, MultipleChoice):
+                grade = rules.mcq_grade(bool(a.correct))
+            else:
+                first = a.first_score if a.first_score is not None else a.coverage
+                grade = rules.open_grade(first or 0.0)
+            card = before.card if before else None
+            card = rules.review(self.scheduler, card, grade, a.created_at)
+            done.append(
+                Review(
+                    person_id=a.person_id,
+                    item_id=item.id,
+                    topic=item.topic,
+                    card=card,
+                    grade=grade,
+                    before=before.card if before else None,
+                    practice_reviews=before.practice_reviews if before else 0,
+                )
+            )
+        await tx.save_reviews(done)
+        return len(done)
 
     async def rate(self, tx: Tx, person_id: int, item_id: str | None, grade: Grade) -> Message:
         """A self-rating replaces the last review's grade of the item (the last reviewed one

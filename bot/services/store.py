@@ -581,6 +581,14 @@ class Tx(Protocol):
         """Insert or replace the person's card for the item."""
         ...
 
+    async def item_reviews(self, item_id: str, person_ids: Sequence[int]) -> dict[int, Review]:
+        """The cards of these people for one item, by person id (those with one)."""
+        ...
+
+    async def save_reviews(self, reviews: Sequence[Review]) -> None:
+        """``save_review`` of each, together (a revealed drill's answers)."""
+        ...
+
     async def reviews(self, person_id: int) -> list[Review]:
         """All of the person's cards, soonest due first."""
         ...

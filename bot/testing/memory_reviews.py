@@ -3,6 +3,7 @@ A mixin of ``bot.testing.memory_store.MemoryTx``."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.domain.reviews import Reminder, Review
@@ -21,6 +22,14 @@ class MemoryReviewsTx:
         if review.person_id not in self.s.people:
             raise ValueError(f"no person {review.person_id}")
         self.s.reviews[(review.person_id, review.item_id)] = review
+
+    async def item_reviews(self, item_id: str, person_ids: Sequence[int]) -> dict[int, Review]:
+        found = (self.s.reviews.get((p, item_id)) for p in person_ids)
+        return {r.person_id: r for r in found if r is not None}
+
+    async def save_reviews(self, reviews: Sequence[Review]) -> None:
+        for review in reviews:
+            await self.save_review(review)
 
     async def reviews(self, person_id: int) -> list[Review]:
         mine = [r for (p, _), r in self.s.reviews.items() if p == person_id]

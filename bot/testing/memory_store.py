@@ -422,7 +422,12 @@ class MemoryTx(MemoryInsightsTx, MemoryReviewsTx):
 
     async def drill_answers(self, drill_id: int) -> list[Answer]:
         return sorted(
-            (a for a in self.s.answers.values() if a.drill_id == drill_id), key=lambda a: a.id
+            (
+                replace(a, first_score=self.s.first_scores.get(a.id))
+                for a in self.s.answers.values()
+                if a.drill_id == drill_id
+            ),
+            key=lambda a: a.id,
         )
 
     async def answer_count(self, drill_id: int) -> int:

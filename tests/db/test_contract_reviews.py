@@ -51,6 +51,36 @@ async def test_a_card_round_trips_with_the_card_before_its_last_review(store: St
         assert [x.item_id for x in await tx.reviews(bob.id)] == ["q-1"]
 
 
+async def test_one_items_cards_are_read_and_saved_together(store: Store) -> None:
+    """A revealed drill's answers become reviews in one read and one write."""
+    scheduler = FsrsParams().scheduler()
+    first = r.review(scheduler, None, Grade.GOOD, at(9))
+    again = r.review(scheduler, first, Grade.AGAIN, at(9) + dt.timedelta(days=3))
+    async with store.transaction() as tx:
+        ann = await person(tx)
+        bob = await person(tx, external="U2")
+        cat = await person(tx, external="U3")
+        await tx.save_review(Review(ann.id, "q-1", "caching", first, Grade.GOOD, None, 1))
+        await tx.save_review(Review(bob.id, "q-2", "queues", first, Grade.GOOD, None))
+        assert await tx.item_reviews("q-1", []) == {}
+        found = await tx.item_reviews("q-1", [ann.id, bob.id, cat.id])
+        assert found == {ann.id: Review(ann.id, "q-1", "caching", first, Grade.GOOD, None, 1)}
+        await tx.save_reviews([])
+        await tx.save_reviews(
+            [
+                Review(ann.id, "q-1", "caching", again, Grade.AGAIN, first, 1),
+                Review(cat.id, "q-1", "caching", first, Grade.GOOD, None),
+            ]
+        )
+    async with store.transaction() as tx:
+        found = await tx.item_reviews("q-1", [ann.id, bob.id, cat.id])
+        assert found == {
+            ann.id: Review(ann.id, "q-1", "caching", again, Grade.AGAIN, first, 1),
+            cat.id: Review(cat.id, "q-1", "caching", first, Grade.GOOD, None),
+        }
+        assert await tx.get_review(bob.id, "q-2") is not None  # other items untouched
+
+
 async def test_reminders_are_set_changed_listed_and_dropped(store: Store) -> None:
     async with store.transaction() as tx:
         ch = await channel(tx)

@@ -27,6 +27,7 @@ async def seed(url: str) -> None:
             await h.say("alice", ANSWER)
             await h.say("bob", ANSWER)
         await h.say("alice", "/drill away 2026-12-20 2026-12-24")
+        await h.at("2026-12-01T16:00")  # after the reveal: both answers are reviews
     finally:
         await store.close()
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.domain.reviews import Grade
+from bot.domain.grading import grade
+from bot.domain.items import OpenQuestion
+from bot.domain.reviews import Grade, open_grade
 from bot.messaging.message import Action, Actions
 from bot.testing.harness import WORKSPACE, Harness, text_of
 
@@ -92,8 +94,18 @@ async def test_daily_answers_are_reviews_and_practice_never_touches_the_board() 
         assert channel is not None
         (drill,) = await tx.open_drills(channel.id, h.clock.now())
     await h.say("alice", GOOD_ANSWER)
+    await h.say("alice", "/drill answer I do not know any more.")  # an edit: not the review
+    # The answer path writes the answer alone; the drill's reveal makes its answers reviews.
+    assert await _card(h, "alice", drill.item_id) is None
+    await h.at("2026-11-30T15:31")
     daily = await _card(h, "alice", drill.item_id)
     assert daily is not None and daily[0] == 1
+    item = h.deps.library.get(drill.item_id)
+    assert isinstance(item, OpenQuestion)
+    first = grade(item, GOOD_ANSWER.removeprefix("/drill answer ")).score
+    assert daily[1] is open_grade(first)  # graded as first sent, not as edited
+    await h.at("2026-11-30T15:45")  # nothing more later: once per drill
+    assert await _card(h, "alice", drill.item_id) == daily
     board_before = await h.say("alice", "/drill leaderboard")
     await h.say("alice", "/drill practice 3", direct=True)
     await h.say("alice", GOOD_ANSWER, direct=True)
