@@ -73,8 +73,11 @@ class Reminders:
         """Send the nudges due at ``now``; how many this process sent."""
         async with self.d.store.transaction(read_only=True) as tx:
             today: list[tuple[Reminder, Channel, dt.date]] = []
+            channels: dict[int, Channel | None] = {}  # read once each: many share one
             for reminder in await tx.all_reminders():
-                channel = await tx.get_channel(reminder.channel_id)
+                if reminder.channel_id not in channels:
+                    channels[reminder.channel_id] = await tx.get_channel(reminder.channel_id)
+                channel = channels[reminder.channel_id]
                 day = due_today(channel, reminder.at, now) if channel else None
                 if channel is not None and day is not None:
                     today.append((reminder, channel, day))
@@ -105,8 +108,11 @@ class Reminders:
         """The next instant a nudge may come due (the runner wakes then)."""
         async with self.d.store.transaction(read_only=True) as tx:
             found: list[dt.datetime] = []
+            channels: dict[int, Channel | None] = {}
             for reminder in await tx.all_reminders():
-                channel = await tx.get_channel(reminder.channel_id)
+                if reminder.channel_id not in channels:
+                    channels[reminder.channel_id] = await tx.get_channel(reminder.channel_id)
+                channel = channels[reminder.channel_id]
                 if channel is None or channel.schedule is None:
                     continue
                 zone = ZoneInfo(channel.schedule.timezone)
