@@ -101,9 +101,9 @@ def main() -> int:
             f"    drafted:   ordering accuracy {draft_report.ordered}/{draft_report.pairs} "
             f"= {draft_report.accuracy:.3f}"
         )
-        for tag, graded in (("hand pack", theirs), ("drafted", mine)):
-            strong = [a for a in graded if a.label == "strong"]
-            stated = [a for a in graded if a.label in ("weak", "buzzwords") and a.expected_mistakes]
+        for tag, rows in (("hand pack", theirs), ("drafted", mine)):
+            strong = [a for a in rows if a.label == "strong"]
+            stated = [a for a in rows if a.label in ("weak", "buzzwords") and a.expected_mistakes]
             print(
                 f"    {tag}: strong answers flagged with a mistake "
                 f"{sum(bool(a.grade.mistakes) for a in strong)}/{len(strong)}, answers stating "
