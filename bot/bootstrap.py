@@ -18,10 +18,12 @@ from bot.domain import schedule_rules as rules
 from bot.domain.model import Schedule
 from bot.domain.reviews import FsrsParams
 from bot.messaging.port import ChatPort
+from bot.observability import logs
 from bot.scheduling.clock import Clock, ManualClock
 from bot.services.deps import Deps, EngineSettings
 from bot.services.engine import Engine
 from bot.services.incident_store import IncidentStore
+from bot.services.metrics import Metrics, NullMetrics
 from bot.services.store import Store, StoreUnavailable
 
 log = logging.getLogger("drillbot")
@@ -74,7 +76,12 @@ async def open_configured_store(settings: Settings, retry_delay: float = 1.0) ->
 
 
 def make_engine(
-    store: Store, library: Library, chat: ChatPort, clock: Clock, settings: Settings
+    store: Store,
+    library: Library,
+    chat: ChatPort,
+    clock: Clock,
+    settings: Settings,
+    metrics: Metrics | None = None,
 ) -> Engine:
     from bot.services.incidents import Incidents
 
@@ -103,6 +110,7 @@ def make_engine(
                 relearning_steps=tuple(settings.fsrs_relearning_steps),
             ),
         ),
+        metrics=metrics or NullMetrics(),
     )
     idle = dt.timedelta(hours=settings.incident_idle_hours)
     return Engine(deps, incidents=Incidents(deps, incident_store, idle_limit=idle))
@@ -151,17 +159,8 @@ async def run_console(
     return 0
 
 
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-
-
 def configure_logging(settings: Settings, stream: TextIO = sys.stderr) -> None:
-    logging.basicConfig(
-        level=getattr(logging, settings.log_level.upper(), logging.INFO),
-        format=LOG_FORMAT,
-        stream=stream,
-    )
-    # APScheduler logs every run of every job at INFO: a line a minute that says nothing.
-    logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logs.configure(settings.log_level, settings.log_format, stream)
 
 
 def log_to_file(settings: Settings) -> Path:
@@ -172,7 +171,5 @@ def log_to_file(settings: Settings) -> Path:
     root = logging.getLogger()
     for handler in root.handlers:
         handler.setLevel(logging.ERROR)
-    file_handler = logging.FileHandler(path, encoding="utf-8")
-    file_handler.setFormatter(logging.Formatter(LOG_FORMAT))
-    root.addHandler(file_handler)
+    root.addHandler(logs.dress(logging.FileHandler(path, encoding="utf-8"), settings.log_format))
     return path

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 Platform = Literal["console", "slack", "discord"]
@@ -21,6 +21,12 @@ class Settings(BaseSettings):
     grace_minutes: int = Field(default=120, ge=0, alias="DRILLBOT_GRACE_MINUTES")
     incident_idle_hours: float = Field(default=24, gt=0, alias="DRILLBOT_INCIDENT_IDLE_HOURS")
     log_level: str = Field(default="INFO", alias="LOG_LEVEL")
+    log_format: Literal["text", "json"] = Field(default="text", alias="LOG_FORMAT")
+    """``json``: one JSON object per line with the request's context (bot/observability/logs)."""
+    secret_key: SecretStr | None = Field(default=None, alias="DRILLBOT_SECRET_KEY")
+    """Fernet keys, comma-separated, newest first: platform tokens are encrypted at rest."""
+    housekeeping_seconds: float = Field(default=3600, gt=0, alias="DRILLBOT_HOUSEKEEPING_SECONDS")
+    """How often old per-request records are pruned (bot/services/housekeeping)."""
     lease_seconds: float = Field(default=60, ge=1, alias="DRILLBOT_LEASE_SECONDS")
     """How long a claim to post one message lasts unless renewed (see bot/services/delivery)."""
     shutdown_grace_seconds: float = Field(default=20, ge=0, alias="DRILLBOT_SHUTDOWN_GRACE_SECONDS")
@@ -57,6 +63,11 @@ class Settings(BaseSettings):
     discord_message_content: bool = Field(default=True, alias="DISCORD_MESSAGE_CONTENT")
     """Ask for the privileged Message Content intent (incident answers typed in threads)."""
     port: int = Field(default=3000, alias="PORT")
+
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _any_case(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @property
     def grace(self) -> dt.timedelta:

@@ -25,6 +25,7 @@ from bot.adapters.slack.main import SlackConfig, SlackRuntime, SlackStartupError
 from bot.adapters.slack.main import install_redaction as hide_slack_secrets
 from bot.config import Settings
 from bot.db.errors import translate_errors
+from bot.db.secrets import TokenCipher
 from bot.db.tables import WorkspaceRow
 from bot.messaging.router import PlatformOf, RoutingChat
 from bot.scheduling.clock import SystemClock
@@ -79,11 +80,12 @@ async def run_both(
     hide_discord_token(discord_config.token)
     library = load_content(settings)
     store = await open_configured_store(settings)
-    slack = SlackRuntime(slack_config, store)
-    discord = DiscordRuntime(discord_config, store, library)
+    slack = SlackRuntime(slack_config, store, secrets=TokenCipher.from_settings(settings))
+    # One registry for both: Slack's server serves /metrics (and /healthz) for the process.
+    discord = DiscordRuntime(discord_config, store, library, metrics=slack.metrics)
     chat = RoutingChat({"slack": slack.chat, "discord": discord.chat}, recorded_platforms(store))
     clock = SystemClock()
-    engine = make_engine(store, library, chat, clock, settings)
+    engine = make_engine(store, library, chat, clock, settings, slack.metrics)
     await engine.start()
     scheduler = Scheduler(
         engine,
@@ -91,6 +93,8 @@ async def run_both(
         clock,
         sweep_seconds=settings.sweep_seconds,
         shutdown_grace=settings.shutdown_grace_seconds,
+        housekeeping=engine.housekeep,
+        housekeeping_seconds=settings.housekeeping_seconds,
     )
     engine.deps.on_schedule_change = scheduler.sync
     slack.extra_health.append(discord.problems)

@@ -256,6 +256,12 @@ class SqlIncidentTx:
             ).order_by(_T.last_activity_at, _T.id)
         )
 
+    async def active_count(self) -> int:
+        result = await self._execute(
+            select(func.count()).select_from(_T).where(_T.state == SessionState.ACTIVE.value)
+        )
+        return int(result.scalar_one())
+
     async def points(
         self, workspace_id: str, start: dt.date | None, end: dt.date | None
     ) -> dict[int, int]:

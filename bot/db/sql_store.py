@@ -59,6 +59,7 @@ from bot.db.tables import (
     ReviewRow,
     RosterPartRow,
     StreakRow,
+    SubmissionRow,
     TeamWeekRow,
     WeekTotalRow,
     WorkspaceRow,
@@ -916,6 +917,14 @@ class SqlTx(FairScoringTx, InsightsTx, ReviewsTx):
         )
         return result.first() is not None
 
+    async def prune_old(self, table: str, before: dt.datetime, limit: int) -> int:
+        row, stamp = _PRUNABLE[table]
+        # By id, oldest first: the primary key finds them without an index on the stamp,
+        # and the batch stays bounded whatever the backlog.
+        oldest = select(row.id).where(stamp < before).order_by(row.id).limit(limit)
+        result = await self._execute(delete(row).where(row.id.in_(oldest)))
+        return int(result.rowcount or 0)
+
     async def release_post(self, channel_id: int, kind: str, key: str) -> None:
         await self._execute(
             delete(ChannelPostRow).where(
@@ -1180,6 +1189,13 @@ class SqlTx(FairScoringTx, InsightsTx, ReviewsTx):
 WRITER_WAIT = 30.0
 """Seconds a write transaction waits for its turn on SQLite before the database counts as
 unavailable."""
+
+
+_PRUNABLE: dict[str, tuple[Any, Any]] = {
+    "submissions": (SubmissionRow, SubmissionRow.created_at),
+    "deliveries": (DeliveryRow, DeliveryRow.done_at),
+    "channel_posts": (ChannelPostRow, ChannelPostRow.created_at),
+}
 
 
 class _Writer:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -32,6 +33,7 @@ log = logging.getLogger("drillbot.scheduler")
 
 SWEEP_SECONDS = 60
 SHUTDOWN_GRACE = 20.0
+HOUSEKEEPING_SECONDS = 3600.0
 CANCEL_WAIT = 10.0
 """Seconds a cancelled tick gets to give its leases back."""
 
@@ -50,12 +52,16 @@ class Scheduler:
         clock: Clock,
         sweep_seconds: float = SWEEP_SECONDS,
         shutdown_grace: float = SHUTDOWN_GRACE,
+        housekeeping: Callable[[dt.datetime], Awaitable[object]] | None = None,
+        housekeeping_seconds: float = HOUSEKEEPING_SECONDS,
     ) -> None:
         self.engine = engine
         self.store = store
         self.clock = clock
         self.sweep_seconds = sweep_seconds
         self.shutdown_grace = shutdown_grace
+        self.housekeeping = housekeeping
+        self.housekeeping_seconds = housekeeping_seconds
         self.aps: Any = AsyncIOScheduler(timezone="UTC")
         self._running: asyncio.Task[None] | None = None
         self._again = False
@@ -70,6 +76,15 @@ class Scheduler:
             max_instances=1,
             coalesce=True,
         )
+        if self.housekeeping is not None:
+            # Beside the ticks, not inside one: pruning a backlog must not delay a post.
+            self.aps.add_job(
+                self._housekeep,
+                IntervalTrigger(seconds=self.housekeeping_seconds),
+                id="housekeeping",
+                max_instances=1,
+                coalesce=True,
+            )
         self.aps.start()
         # The first tick (posts missed while the bot was down) runs beside the start-up, so a
         # SIGTERM that comes during it is heard at once.
@@ -133,6 +148,16 @@ class Scheduler:
         except Exception:
             log.exception("tick failed; the next one retries")
         await self._wake_at_next_due()
+
+    async def _housekeep(self) -> None:
+        if self._stopping or self.housekeeping is None:
+            return
+        try:
+            await self.housekeeping(self.clock.now())
+        except StoreUnavailable as exc:
+            log.warning("housekeeping postponed, database unreachable: %s", exc)
+        except Exception:
+            log.exception("housekeeping failed; the next run retries")
 
     async def stop(self) -> None:
         self._stopping = True

@@ -21,6 +21,7 @@ from bot.messaging.message import Message
 from bot.messaging.port import ChatError
 from bot.services import views
 from bot.services.deps import Deps
+from bot.services.metrics import platform_of
 from bot.services.store import NewPick, StoreUnavailable, Tx
 
 log = logging.getLogger("drillbot.answers")
@@ -198,6 +199,7 @@ class Answers:
         for (pick, done), (message, inserted) in zip(batch, results, strict=True):
             if inserted:
                 self._schedule_count_update(pick.drill)
+                self.d.metrics.answers_recorded(platform_of(pick.drill.workspace_id))
             if not done.done():
                 done.set_result(message)
 
@@ -329,6 +331,7 @@ class Answers:
             )
         if inserted is not None:
             self._schedule_count_update(drill)
+            self.d.metrics.answers_recorded(platform_of(drill.workspace_id))
         return views.open_feedback(
             item, result, points, edited=inserted is None, drill=drill, first_score=first_score
         )

@@ -31,6 +31,7 @@ from bot.messaging.port import ChatError
 from bot.services.deps import Deps
 from bot.services.group_commit import GroupCommit
 from bot.services.identity import holder_is_dead
+from bot.services.metrics import platform_of
 from bot.services.store import StoreUnavailable, Tx
 
 log = logging.getLogger("drillbot.delivery")
@@ -114,6 +115,7 @@ class Delivery:
                     ref = await self._post(target, message)
         except ChatError as exc:
             log.warning("posting %s failed (%s); a later tick retries it", lease.key, exc)
+            self.d.metrics.post(message.kind, platform_of(target.workspace_id), ok=False)
             await self.release(lease)
             return None
         except asyncio.CancelledError:
@@ -121,6 +123,8 @@ class Delivery:
             await self.release(lease)
             raise
         await self.d.retrying(f"recording {lease.key}", lambda: self._finish(lease, ref, record))
+        self.d.metrics.post(message.kind, platform_of(target.workspace_id), ok=True)
+        log.info("posted %s", lease.key)
         return ref
 
     async def finish_unsent(self, lease: Lease, record: Record | None = None) -> None:

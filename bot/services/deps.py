@@ -16,6 +16,7 @@ from bot.messaging.port import ChatPort
 from bot.scheduling.clock import Clock
 from bot.services.charts import ChartCache
 from bot.services.identity import process_identity
+from bot.services.metrics import Metrics, NullMetrics
 from bot.services.store import Store, StoreUnavailable
 
 T = TypeVar("T")
@@ -61,6 +62,7 @@ class Deps:
     """Set when the process is stopping: no new post is started, leases are given back."""
     charts: ChartCache = field(default_factory=ChartCache)
     """Team charts, rendered off the event loop and remembered (``bot.services.charts``)."""
+    metrics: Metrics = field(default_factory=NullMetrics)
 
     async def retrying(self, what: str, operation: Callable[[], Awaitable[T]]) -> T:
         """Run a store operation, retrying with logged back-off while the database is down."""
@@ -75,6 +77,7 @@ class Deps:
                 log.warning(
                     "%s: database unreachable (%s); retry %d in %.1fs", what, exc, attempt, delay
                 )
+                self.metrics.db_retry()
                 await asyncio.sleep(delay)
                 delay *= 2
         raise AssertionError("unreachable")

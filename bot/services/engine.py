@@ -13,6 +13,7 @@ from bot.services.boards import Boards
 from bot.services.commands import Commands, Where
 from bot.services.deps import Deps
 from bot.services.home import Home
+from bot.services.housekeeping import Housekeeping, Pruned
 from bot.services.incident_port import IncidentHandler
 from bot.services.posting import Posting
 from bot.services.reminders import Reminders
@@ -36,6 +37,7 @@ class Engine:
         self.reminders = Reminders(deps, self.posting.delivery)
         self.commands = Commands(deps, self.answers, self.boards, incidents, self.reminders)
         self.home_view = Home(deps, self.boards)
+        self.housekeeping = Housekeeping(deps)
 
     async def _reliably(
         self, what: str, run: Callable[[], Awaitable[T]], unavailable: Callable[[], T]
@@ -144,6 +146,10 @@ class Engine:
         await self.reminders.tick(now)
         if self.incidents is not None:
             await self.incidents.close_idle(now)
+
+    async def housekeep(self, now: dt.datetime | None = None) -> list[Pruned]:
+        """Prune per-request records past their retention (``bot.services.housekeeping``)."""
+        return await self.housekeeping.run(now or self.deps.clock.now())
 
     async def next_due(self, after: dt.datetime) -> dt.datetime | None:
         posts = await self.posting.next_due(after)

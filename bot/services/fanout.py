@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from bot.observability import context as log_context
 from bot.services.store import StoreUnavailable
 
 log = logging.getLogger("drillbot.fanout")
@@ -58,13 +59,16 @@ async def run(
     )
 
     async def channel(channel_id: int, jobs: list[tuple[str, Job]]) -> None:
-        workspace = workspaces[plan.workspace_of[channel_id]]
+        workspace_id = plan.workspace_of[channel_id]
+        workspace = workspaces[workspace_id]
         for what, job in jobs:
             if stopping():
                 return
+            bound = log_context.bound(workspace=workspace_id, channel=str(channel_id))
             async with workspace, everyone:
                 try:
-                    await job()
+                    with bound:
+                        await job()
                 except StoreUnavailable as exc:
                     log.warning("%s postponed, database unreachable: %s", what, exc)
                 except Exception:

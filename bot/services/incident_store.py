@@ -109,6 +109,10 @@ class IncidentTx(Protocol):
         """Active sessions whose last activity is at or before ``cutoff``, oldest first."""
         ...
 
+    async def active_count(self) -> int:
+        """How many sessions are active, in every workspace."""
+        ...
+
     async def points(
         self, workspace_id: str, start: dt.date | None, end: dt.date | None
     ) -> dict[int, int]:

@@ -149,6 +149,7 @@ class Incidents:
         delivery = Delivery(self.d)
         async with self.store.transaction() as tx:
             idle = await tx.idle(ir.idle_cutoff(now, self.idle_limit))
+            self.d.metrics.open_incidents(await tx.active_count() - len(idle))
         tried: set[str] = set()
         for session in idle:
             async with self.d.store.transaction() as main:

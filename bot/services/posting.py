@@ -20,6 +20,7 @@ from bot.domain.items import MultipleChoice, OpenQuestion
 from bot.domain.model import Channel, Drill, DrillState, DrillStats, Lease, Schedule
 from bot.domain.rotation import choose, eligible
 from bot.messaging.message import Context, Message, Section
+from bot.observability import context as log_context
 from bot.services import fanout, views
 from bot.services.boards import Boards
 from bot.services.delivery import Delivery, Target
@@ -236,7 +237,10 @@ class Posting:
             await tx.set_drill_state(drill.id, DrillState.POSTED, message_ref=ref)
 
         target = Target(channel.workspace_id, channel.external_id)
-        await self.delivery.send(lease, target, message, posted, look_since=look_since)
+        with log_context.bound(drill=drill.id):
+            sent = await self.delivery.send(lease, target, message, posted, look_since=look_since)
+        if sent is not None:
+            self.d.metrics.scheduler_lag((self.d.clock.now() - drill.scheduled_at).total_seconds())
 
     async def _retry(self, drill: Drill, now: dt.datetime) -> None:
         """A drill claimed but not posted: a failed post, or a process that died holding it."""
@@ -342,7 +346,10 @@ class Posting:
         topic = self.d.library.topics().get(item.topic, item.topic)
         message = views.reveal_message(item, stats, topic, best)
         target = Target(channel.workspace_id, channel.external_id, thread=drill.message_ref)
-        await self.delivery.send(lease, target, message, revealed)
+        with log_context.bound(drill=drill.id):
+            sent = await self.delivery.send(lease, target, message, revealed)
+        if sent is not None:
+            self.d.metrics.scheduler_lag((self.d.clock.now() - drill.reveal_at).total_seconds())
 
     # --- weekly leaderboard ----------------------------------------------------------------
     async def _post_weekly_board(self, due: DueBoard, now: dt.datetime) -> None:
@@ -360,6 +367,7 @@ class Posting:
         )
         if sent is not None:
             self.planner.done(channel.id, "board", due.local_date)
+            self.d.metrics.scheduler_lag((self.d.clock.now() - due.scheduled_at).total_seconds())
 
 
 def rules_day(day: dt.date) -> str:

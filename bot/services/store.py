@@ -82,6 +82,10 @@ FORGET_TABLES: tuple[str, ...] = (
 """What ``Tx.forget_person`` deletes from, in the order it reports them."""
 
 
+PRUNABLE = ("submissions", "deliveries", "channel_posts")
+"""Per-request records that only matter for a while (see ``bot.services.housekeeping``)."""
+
+
 class StoreUnavailable(Exception):
     """The database could not be reached; the caller may retry later."""
 
@@ -387,6 +391,11 @@ class Tx(Protocol):
 
     async def claim_post(self, channel_id: int, kind: str, key: str) -> bool:
         """Claim a one-off channel post such as the weekly leaderboard; False if taken."""
+        ...
+
+    async def prune_old(self, table: str, before: dt.datetime, limit: int) -> int:
+        """Delete at most ``limit`` of the oldest records of ``table`` (one of ``PRUNABLE``)
+        made, or for deliveries finished, before ``before``; how many went."""
         ...
 
     async def release_post(self, channel_id: int, kind: str, key: str) -> None:

@@ -83,6 +83,9 @@ class MemoryIncidentTx:
         found = [s for s in self.s.sessions.values() if s.active and s.last_activity_at <= cutoff]
         return sorted(found, key=lambda s: (s.last_activity_at, s.id))
 
+    async def active_count(self) -> int:
+        return sum(1 for s in self.s.sessions.values() if s.active)
+
     async def points(
         self, workspace_id: str, start: dt.date | None, end: dt.date | None
     ) -> dict[int, int]:

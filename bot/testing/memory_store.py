@@ -599,6 +599,17 @@ class MemoryTx(MemoryInsightsTx, MemoryReviewsTx):
         self.s.posts.add((channel_id, kind, key))
         return True
 
+    async def prune_old(self, table: str, before: dt.datetime, limit: int) -> int:
+        # Only deliveries carry a time here; the in-memory keys live as long as the store.
+        if table != "deliveries":
+            return 0
+        old = [
+            k for k, d in self.s.deliveries.items() if d.done_at is not None and d.done_at < before
+        ]
+        for key in old[:limit]:
+            del self.s.deliveries[key]
+        return min(len(old), limit)
+
     async def release_post(self, channel_id: int, kind: str, key: str) -> None:
         self.s.posts.discard((channel_id, kind, key))
 

@@ -99,3 +99,33 @@ async def test_a_tick_run_by_an_apscheduler_job_gets_its_grace_too() -> None:
     assert len(engine.ticks) == 2
     await runner.stop()
     assert not engine.cancelled  # the job's tick finished; shutting down did not cancel it
+
+
+async def test_housekeeping_runs_on_its_own_interval_beside_the_ticks() -> None:
+    engine = Recorder()
+    runs: list[dt.datetime] = []
+
+    async def housekeeping(now: dt.datetime) -> None:
+        runs.append(now)
+        raise RuntimeError("a failed run is logged; the next one runs anyway")
+
+    runner = Scheduler(
+        engine,
+        MemoryStore(),
+        SystemClock(),
+        sweep_seconds=3600,
+        housekeeping=housekeeping,
+        housekeeping_seconds=0.1,
+    )
+    await runner.start()
+    try:
+        for _ in range(40):
+            if len(runs) >= 2:
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await runner.stop()
+    assert len(runs) >= 2
+    stopped = len(runs)
+    await asyncio.sleep(0.25)
+    assert len(runs) == stopped  # none after the stop

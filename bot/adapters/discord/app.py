@@ -45,6 +45,7 @@ from bot.adapters.discord.respond import Crowd, Responder
 from bot.adapters.discord.state import DiscordState
 from bot.messaging.message import Action, Context, Message, Replies, Visibility
 from bot.messaging.port import ChatError
+from bot.observability import context as log_context
 from bot.services import views
 from bot.services.answers import Actor
 from bot.services.commands import Where
@@ -155,7 +156,12 @@ class DiscordApp:
         """The interaction's responder, counted in the crowd until its callback is made."""
         responder = Responder(interaction, crowd=self.crowd)
         try:
-            yield responder
+            with log_context.bound(
+                request_id=str(interaction.id),
+                workspace=str(interaction.guild_id) if interaction.guild_id else None,
+                channel=str(interaction.channel_id) if interaction.channel_id else None,
+            ):
+                yield responder
         finally:
             responder.release()
 

@@ -18,6 +18,7 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import aiohttp
@@ -33,8 +34,10 @@ from bot.adapters.discord.config import DiscordConfig, DiscordStartupError
 from bot.adapters.discord.secrets import install_redaction
 from bot.adapters.discord.state import state_for
 from bot.adapters.discord.sync import sync_if_changed
+from bot.adapters.web import METRICS_PATH, metrics_response
 from bot.config import Settings
 from bot.content.loader import Library
+from bot.observability.prometheus import PrometheusMetrics
 from bot.scheduling.clock import SystemClock
 from bot.scheduling.runner import Scheduler
 from bot.services.engine import Engine
@@ -69,9 +72,11 @@ class DiscordRuntime:
         library: Library,
         *,
         guild_ready_timeout: float = 2.0,
+        metrics: PrometheusMetrics | None = None,
     ) -> None:
         point_at(config)
         self.config = config
+        self.metrics = metrics or PrometheusMetrics()
         self.store = store
         self.library = library
         self.client = DrillbotClient(config, guild_ready_timeout=guild_ready_timeout)
@@ -88,6 +93,7 @@ class DiscordRuntime:
     async def start(self, engine: Engine) -> None:
         self.engine = engine
         self.app = DiscordApp(engine, self.chat, self.state)
+        self.app.crowd.on_ack = partial(self.metrics.ack_latency, "discord")
         self.client.handlers = self.app
         self.app.take_clicks(self.client)
         self.tree = build_tree(self.client, self.app, self.library)
@@ -174,6 +180,7 @@ class DiscordRuntime:
     async def _serve(self) -> None:
         app = web.Application()
         app.router.add_get(HEALTH_PATH, self.health)
+        app.router.add_get(METRICS_PATH, self.metrics_page)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.config.host, self.config.port)
@@ -219,6 +226,9 @@ class DiscordRuntime:
             problems.append(f"database unavailable ({type(exc).__name__})")
         return problems
 
+    async def metrics_page(self, request: web.Request) -> web.Response:
+        return metrics_response(self.metrics)
+
     async def health(self, request: web.Request) -> web.Response:
         problems = await self.problems()
         body = {"ok": not problems, "platform": "discord", "problems": problems}
@@ -252,7 +262,7 @@ async def run_discord(
     store = await open_configured_store(settings)
     runtime = DiscordRuntime(config, store, library)
     clock = SystemClock()
-    engine = make_engine(store, library, runtime.chat, clock, settings)
+    engine = make_engine(store, library, runtime.chat, clock, settings, runtime.metrics)
     await engine.start()
     scheduler = Scheduler(
         engine,
@@ -260,6 +270,8 @@ async def run_discord(
         clock,
         sweep_seconds=settings.sweep_seconds,
         shutdown_grace=settings.shutdown_grace_seconds,
+        housekeeping=engine.housekeep,
+        housekeeping_seconds=settings.housekeeping_seconds,
     )
     engine.deps.on_schedule_change = scheduler.sync
     stopping = asyncio.Event()

@@ -28,7 +28,7 @@ import logging
 import math
 import time
 from collections import deque
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 import discord
@@ -66,6 +66,8 @@ class Crowd:
         self._turns: deque[tuple[float, asyncio.Future[None]]] = deque()
         self._watcher: asyncio.Task[None] | None = None
         self._alone: set[asyncio.Future[None]] = set()
+        self.on_ack: Callable[[float], None] | None = None
+        """Told the seconds from each interaction's arrival to its first callback."""
 
     def arrived(self) -> float:
         """Counts an interaction in; returns the seconds since the one before arrived."""
@@ -152,6 +154,8 @@ class Responder:
         if self._waiting and self.crowd is not None:
             self._waiting = False
             self.crowd.answered()
+            if self.crowd.on_ack is not None and self.answered:
+                self.crowd.on_ack(time.monotonic() - self.started)
 
     async def run(self, work: Awaitable[T], ephemeral: bool = True) -> T:
         """The work's result; deferred first when it takes longer than the budget, or at once

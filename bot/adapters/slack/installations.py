@@ -44,6 +44,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.errors import translate_errors
+from bot.db.secrets import TokenCipher, rewrite_tokens
 from bot.db.tables import ID, NAME, Base
 from bot.db.types import UtcDateTime
 
@@ -104,9 +105,17 @@ def _url(engine: AsyncEngine) -> str:
 
 
 class SqlInstallationStore(AsyncInstallationStore):
-    def __init__(self, engine: AsyncEngine, client_id: str, cache_seconds: float = 30.0) -> None:
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        client_id: str,
+        cache_seconds: float = 30.0,
+        cipher: TokenCipher | None = None,
+    ) -> None:
         self.engine = engine
         self.client_id = client_id
+        self.cipher = cipher or TokenCipher.from_keys(None)
+        self.cipher.warn_if_clear()
         self.cache_seconds = cache_seconds
         self._bots: dict[tuple[str, str], tuple[float, Bot]] = {}
         self._logger = log
@@ -133,16 +142,16 @@ class SqlInstallationStore(AsyncInstallationStore):
             "team_id": "" if installation.is_enterprise_install else installation.team_id or "",
             "team_name": installation.team_name or "",
             "is_enterprise_install": bool(installation.is_enterprise_install),
-            "bot_token": installation.bot_token,
+            "bot_token": self.cipher.encrypt(installation.bot_token),
             "bot_id": installation.bot_id,
             "bot_user_id": installation.bot_user_id,
             "bot_scopes": ",".join(installation.bot_scopes or ()),
-            "bot_refresh_token": installation.bot_refresh_token,
+            "bot_refresh_token": self.cipher.encrypt(installation.bot_refresh_token),
             "bot_token_expires_at": _when(installation.bot_token_expires_at),
             "user_id": installation.user_id or "",
-            "user_token": installation.user_token,
+            "user_token": self.cipher.encrypt(installation.user_token),
             "user_scopes": ",".join(installation.user_scopes or ()),
-            "user_refresh_token": installation.user_refresh_token,
+            "user_refresh_token": self.cipher.encrypt(installation.user_refresh_token),
             "user_token_expires_at": _when(installation.user_token_expires_at),
             "token_type": installation.token_type,
             "installed_at": _when(installation.installed_at) or dt.datetime.now(dt.UTC),
@@ -172,11 +181,11 @@ class SqlInstallationStore(AsyncInstallationStore):
                     update(SlackInstallationRow)
                     .where(*self._where(bot.enterprise_id, team_id, bot.is_enterprise_install))
                     .values(
-                        bot_token=bot.bot_token,
+                        bot_token=self.cipher.encrypt(bot.bot_token),
                         bot_id=bot.bot_id,
                         bot_user_id=bot.bot_user_id,
                         bot_scopes=",".join(bot.bot_scopes or ()),
-                        bot_refresh_token=bot.bot_refresh_token,
+                        bot_refresh_token=self.cipher.encrypt(bot.bot_refresh_token),
                         bot_token_expires_at=_when(bot.bot_token_expires_at),
                     )
                 )
@@ -224,7 +233,7 @@ class SqlInstallationStore(AsyncInstallationStore):
         row = await self._find(enterprise_id, team_id, is_enterprise_install)
         if row is None or not row.bot_token or not row.bot_id or not row.bot_user_id:
             return None
-        bot = Bot(**_bot_fields(row))
+        bot = Bot(**_bot_fields(row, self.cipher))
         self._bots[key] = (time.monotonic() + self.cache_seconds, bot)
         return bot
 
@@ -240,11 +249,11 @@ class SqlInstallationStore(AsyncInstallationStore):
         if row is None or (user_id is not None and row.user_id != user_id):
             return None
         return Installation(
-            **_bot_fields(row),
+            **_bot_fields(row, self.cipher),
             user_id=row.user_id,
-            user_token=row.user_token,
+            user_token=self.cipher.decrypt(row.user_token),
             user_scopes=row.user_scopes,
-            user_refresh_token=row.user_refresh_token,
+            user_refresh_token=self.cipher.decrypt(row.user_refresh_token),
             user_token_expires_at=_epoch(row.user_token_expires_at),
             token_type=row.token_type,
         )
@@ -282,6 +291,16 @@ class SqlInstallationStore(AsyncInstallationStore):
 
     async def async_delete_all(self, *, enterprise_id: str | None, team_id: str | None) -> None:
         await self._delete(enterprise_id, team_id)
+
+    async def rewrite_tokens(self) -> int:
+        """Every stored token under the first key (see ``bot.db.secrets``)."""
+        if not self.cipher.enabled:
+            return 0
+        with translate_errors(_url(self.engine)):
+            async with self.engine.begin() as conn:
+                changed = await conn.run_sync(rewrite_tokens, self.cipher)
+        self._bots.clear()
+        return changed
 
     def _forget(self, enterprise_id: str, team_id: str) -> None:
         for key in [
@@ -374,7 +393,7 @@ class InstallationAuthorize(AsyncAuthorize):
         )
 
 
-def _bot_fields(row: Any) -> dict[str, Any]:
+def _bot_fields(row: Any, cipher: TokenCipher) -> dict[str, Any]:
     """What a stored installation says about the bot: shared by Bot and Installation."""
     return {
         "app_id": row.app_id or None,
@@ -382,11 +401,11 @@ def _bot_fields(row: Any) -> dict[str, Any]:
         "enterprise_name": row.enterprise_name or None,
         "team_id": row.team_id or None,
         "team_name": row.team_name or None,
-        "bot_token": row.bot_token,
+        "bot_token": cipher.decrypt(row.bot_token),
         "bot_id": row.bot_id,
         "bot_user_id": row.bot_user_id,
         "bot_scopes": row.bot_scopes,
-        "bot_refresh_token": row.bot_refresh_token,
+        "bot_refresh_token": cipher.decrypt(row.bot_refresh_token),
         "bot_token_expires_at": _epoch(row.bot_token_expires_at),
         "is_enterprise_install": row.is_enterprise_install,
         "installed_at": row.installed_at.timestamp(),

@@ -20,6 +20,7 @@ import contextlib
 import logging
 import re
 import signal
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -31,8 +32,10 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
 from bot.adapters.slack.app import Background, SlackListeners
@@ -52,7 +55,11 @@ from bot.adapters.slack.installations import (
     SqlInstallationStore,
     SqlOAuthStateStore,
 )
+from bot.adapters.web import METRICS_PATH, metrics_response
 from bot.config import Settings
+from bot.db.secrets import SecretKeyError, TokenCipher
+from bot.observability import context as log_context
+from bot.observability.prometheus import PrometheusMetrics
 from bot.scheduling.clock import SystemClock
 from bot.scheduling.runner import Scheduler
 from bot.services.engine import Engine
@@ -231,9 +238,12 @@ class SlackRuntime:
         *,
         policy: RetryPolicy | None = None,
         workers: int = 8,
+        metrics: PrometheusMetrics | None = None,
+        secrets: TokenCipher | None = None,
     ) -> None:
         self.config = config
         self.store = store
+        self.metrics = metrics or PrometheusMetrics()
         self.clients = SlackClients(config.api_url, policy)
         self.installations: SqlInstallationStore | None = None
         tokens: TokenSource
@@ -242,7 +252,9 @@ class SlackRuntime:
             if engine is None:
                 raise SlackStartupError("Slack OAuth keeps installations in the SQL database.")
             assert config.client_id is not None
-            self.installations = SqlInstallationStore(engine, config.client_id)
+            self.installations = SqlInstallationStore(
+                engine, config.client_id, cipher=secrets or TokenCipher.from_keys(None)
+            )
             tokens = InstalledTokens(self.installations)
         else:
             assert config.bot_token is not None
@@ -262,7 +274,10 @@ class SlackRuntime:
     # --- lifecycle -----------------------------------------------------------------------
     async def start(self, engine: Engine) -> None:
         self.engine = engine
+        if self.installations is not None:
+            await self._encrypt_stored_tokens(self.installations)
         self.bolt = await self._build_bolt()
+        self.bolt.middleware(_bind_log_context)
         SlackListeners(engine, self.chat, self.people, self.background).register(self.bolt)
         await self._serve()
         if self.config.mode == "socket":
@@ -271,6 +286,16 @@ class SlackRuntime:
             )
             await self._socket.connect_async()  # type: ignore[no-untyped-call]
             log.info("connected to Slack in Socket Mode")
+
+    async def _encrypt_stored_tokens(self, installations: SqlInstallationStore) -> None:
+        """Tokens stored in the clear, or under a key since rotated out of first place, are
+        rewritten under the first key at every start (a handful of rows)."""
+        try:
+            changed = await installations.rewrite_tokens()
+        except SecretKeyError as exc:
+            raise SlackStartupError(str(exc)) from None
+        if changed:
+            log.info("encrypted the tokens of %d stored installation(s)", changed)
 
     async def _build_bolt(self) -> AsyncApp:
         common = {
@@ -360,6 +385,7 @@ class SlackRuntime:
     async def _serve(self) -> None:
         app = web.Application()
         app.router.add_get(HEALTH_PATH, self.health)
+        app.router.add_get(METRICS_PATH, self.metrics_page)
         if self.config.mode != "socket":
             app.router.add_post(EVENTS_PATH, self.events)
             if self.bolt is not None and self.bolt.oauth_flow is not None:
@@ -403,6 +429,16 @@ class SlackRuntime:
 
     # --- HTTP handlers -------------------------------------------------------------------
     async def events(self, request: web.Request) -> web.Response:
+        started = time.perf_counter()
+        try:
+            with log_context.bound(request_id=log_context.new_request_id()):
+                return await self._events(request)
+        finally:
+            took = time.perf_counter() - started
+            self.metrics.ack_latency("slack", took)
+            log.debug("acknowledged a request in %.1f ms", took * 1000)
+
+    async def _events(self, request: web.Request) -> web.Response:
         assert self.bolt is not None
         self.background.request_arrived()
         if not _usable_timestamp(request.headers.get(TIMESTAMP_HEADER)):
@@ -456,6 +492,9 @@ class SlackRuntime:
         response = await self.bolt.oauth_flow.handle_callback(await to_bolt_request(request))
         return await to_aiohttp_response(response)
 
+    async def metrics_page(self, request: web.Request) -> web.Response:
+        return metrics_response(self.metrics)
+
     async def health(self, request: web.Request) -> web.Response:
         problems: list[str] = []
         if self.bolt is None:
@@ -475,6 +514,17 @@ class SlackRuntime:
             problems.extend(p for p in await check() if p not in problems)
         body = {"ok": not problems, "mode": self.config.mode, "problems": problems}
         return web.json_response(body, status=503 if problems else 200)
+
+
+async def _bind_log_context(
+    context: AsyncBoltContext, next: Callable[[], Awaitable[BoltResponse]]
+) -> BoltResponse:
+    """Every log line of a listener names the workspace and channel it acts for."""
+    with log_context.bound(
+        workspace=context.team_id or context.enterprise_id, channel=context.channel_id
+    ):
+        log.debug("dispatching a request of %s", context.user_id)
+        return await next()
 
 
 def _same_workspace(
@@ -517,9 +567,9 @@ async def run_slack(
     install_redaction(config)
     library = load_content(settings)
     store = await open_configured_store(settings)
-    runtime = SlackRuntime(config, store)
+    runtime = SlackRuntime(config, store, secrets=TokenCipher.from_settings(settings))
     clock = SystemClock()
-    engine = make_engine(store, library, runtime.chat, clock, settings)
+    engine = make_engine(store, library, runtime.chat, clock, settings, runtime.metrics)
     await engine.start()
     scheduler = Scheduler(
         engine,
@@ -527,6 +577,8 @@ async def run_slack(
         clock,
         sweep_seconds=settings.sweep_seconds,
         shutdown_grace=settings.shutdown_grace_seconds,
+        housekeeping=engine.housekeep,
+        housekeeping_seconds=settings.housekeeping_seconds,
     )
     engine.deps.on_schedule_change = scheduler.sync
     stopping = asyncio.Event()

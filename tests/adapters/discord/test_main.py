@@ -218,6 +218,19 @@ async def test_run_discord_connects_syncs_once_and_reports_health(
             async with http.get(url) as health:
                 assert health.status == 200
                 assert await health.json() == {"ok": True, "platform": "discord", "problems": []}
+            async with http.get(f"http://127.0.0.1:{first.runtime.port}/metrics") as metrics:
+                assert metrics.status == 200
+                assert metrics.headers["Content-Type"].startswith("text/plain")
+                page = await metrics.text()
+            for series in (
+                'drillbot_posts_total{kind="drill",outcome="posted",platform="discord"}',
+                'drillbot_ack_latency_seconds_count{platform="discord"}',
+                "drillbot_scheduler_lag_seconds_count",
+                "drillbot_db_retries_total",
+                "drillbot_open_incident_sessions",
+                "process_resident_memory_bytes",
+            ):
+                assert series in page, series
             first.runtime.store = DownStore()  # type: ignore[assignment]
             async with http.get(url) as down:
                 assert down.status == 503

@@ -138,6 +138,9 @@ async def test_run_slack_serves_commands_and_schedules_what_is_set_up(
     async with aiohttp.ClientSession() as session:
         async with session.get(f"{url}/healthz") as health:
             assert health.status == 200
+        async with session.get(f"{url}/metrics") as metrics:
+            assert metrics.status == 200
+            assert 'drillbot_answers_recorded_total{platform="slack"}' in await metrics.text()
         harness = SlackHarness.__new__(SlackHarness)
         harness.fake = fake
         harness._ids = iter(range(1, 100))
