@@ -289,18 +289,36 @@ class SqlIncidentTx:
 class SqlIncidentStore:
     """The IncidentStore port over an async engine, usually the main store's (``over``)."""
 
-    def __init__(self, engine: AsyncEngine, url: str | None = None, owns_engine: bool = True):
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        url: str | None = None,
+        owns_engine: bool = True,
+        main: SqlStore | None = None,
+    ):
         self.engine = engine
         self._url = url or engine.url.render_as_string(hide_password=False)
         self._owns_engine = owns_engine
+        self._main = main
 
     @classmethod
     def over(cls, store: SqlStore) -> SqlIncidentStore:
-        """Share the main store's engine (and pool); closing it is left to the main store."""
-        return cls(store.engine, owns_engine=False)
+        """Share the main store's engine (and pool), and its queue for SQLite's write lock:
+        a writer that skipped the queue would meet a held lock and, past the busy timeout,
+        fail with "database is locked". Closing the engine is left to the main store."""
+        return cls(store.engine, owns_engine=False, main=store)
 
     @asynccontextmanager
     async def transaction(self, *, read_only: bool = False) -> AsyncIterator[SqlIncidentTx]:
+        if read_only or self._main is None:
+            async with self._transaction(read_only) as tx:
+                yield tx
+            return
+        async with self._main.write_turn(), self._transaction(read_only) as tx:
+            yield tx
+
+    @asynccontextmanager
+    async def _transaction(self, read_only: bool) -> AsyncIterator[SqlIncidentTx]:
         with translate_errors(self._url):
             connection = await self.engine.connect()
         try:

@@ -1244,15 +1244,25 @@ class SqlStore:
             async with self._transaction(read_only) as tx:
                 yield tx
             return
-        # SQLite has one writer at a time. Queued here, in order, the writers of this process
-        # wait their turn; left to SQLite's busy handler, which polls, some would give up with
-        # "database is locked" under a burst (a fan-out of hundreds of posts).
+        async with self.write_turn(), self._transaction(read_only) as tx:
+            yield tx
+
+    @asynccontextmanager
+    async def write_turn(self) -> AsyncIterator[None]:
+        """This process's turn to write (on SQLite; at once on PostgreSQL). SQLite has one
+        writer at a time. Queued here, in order, the writers of this process wait their turn;
+        left to SQLite's busy handler, which polls, some would give up with "database is
+        locked" under a burst (a fan-out of hundreds of posts). Every writer of this database
+        in the process takes it, the incident store's too (``SqlIncidentStore.over``)."""
+        if not self._sqlite:
+            yield
+            return
         loop = asyncio.get_running_loop()
         writer = self._writers.get(loop)
         if writer is None:
             writer = self._writers[loop] = _Writer()
-        async with writer.turn(self._url), self._transaction(read_only) as tx:
-            yield tx
+        async with writer.turn(self._url):
+            yield
 
     @asynccontextmanager
     async def _transaction(self, read_only: bool) -> AsyncIterator[SqlTx]:
