@@ -20,6 +20,7 @@ from bot.domain.items import (
     MultipleChoice,
     OpenQuestion,
 )
+from bot.resources import shipped_dir
 
 MANIFEST = "pack.yml"
 _ITEM_ADAPTER: TypeAdapter[AnyItem] = TypeAdapter(Item)
@@ -114,7 +115,8 @@ class ContentError(Exception):
 
 
 def default_content_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "content"
+    """The shipped packs: content/ of the checkout, or the installed package's copy."""
+    return shipped_dir("content")
 
 
 def find_pack_dirs(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:

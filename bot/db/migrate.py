@@ -1,8 +1,9 @@
 """Running the Alembic migrations from code: from async code on an engine, or from the CLI.
 
-The migrations (``migrations/`` at the top of the repository) own the schema. Here Alembic is
-handed an open connection (``config.attributes["connection"]``), so the same code path serves
-``open_store``, the ``drillbot db upgrade`` command and the tests, on any URL form.
+The migrations (``migrations/`` at the top of the repository, copied into the wheel; see
+``bot.resources``) own the schema. Here Alembic is handed an open connection
+(``config.attributes["connection"]``), so the same code path serves ``open_store``, the
+``drillbot db upgrade`` command and the tests, on any URL form.
 
 Every process upgrades at start, so several starting together (a deploy of many replicas)
 would run the same migration at once, and all but one fail on "relation already exists" or
@@ -19,7 +20,6 @@ import logging
 import pkgutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Literal
 
 from alembic import command
@@ -32,11 +32,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.engine import create_engine
 from bot.db.errors import translate_errors
+from bot.resources import shipped_dir
 
 log = logging.getLogger(__name__)
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
-"""Found beside the package: drillbot runs from a checkout (or an editable install)."""
+MIGRATIONS_DIR = shipped_dir("migrations")
+"""migrations/ of the checkout (an editable install too), or the copy inside an installed wheel."""
 
 Action = Literal["upgrade", "downgrade"]
 
