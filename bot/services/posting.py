@@ -26,7 +26,7 @@ from bot.services.boards import Boards
 from bot.services.delivery import Delivery, Target
 from bot.services.deps import Deps
 from bot.services.due import DueBoard, DuePlanner, DueSlot
-from bot.services.practice import Practice
+from bot.services.practice import Practice, with_self_rating
 from bot.services.store import Tx
 from bot.services.weekly_extras import weekly_extras, with_weekly_chart
 
@@ -344,7 +344,7 @@ class Posting:
             average_coverage=sum(coverages) / len(coverages) if coverages else None,
         )
         topic = self.d.library.topics().get(item.topic, item.topic)
-        message = views.reveal_message(item, stats, topic, best)
+        message = with_self_rating(views.reveal_message(item, stats, topic, best), item)
         target = Target(channel.workspace_id, channel.external_id, thread=drill.message_ref)
         with log_context.bound(drill=drill.id):
             sent = await self.delivery.send(lease, target, message, revealed)

@@ -170,12 +170,7 @@ class Practice:
             # the feedback again, but one answer is one review.
             return feedback
         await self.record(tx, person_id, item, grade, now, practice=True)
-        rating = Actions(
-            tuple(
-                Button(Action.RATE, g.label, f"{item.id}:{g.name.lower()}", primary=g is grade)
-                for g in Grade
-            )
-        )
+        rating = rating_buttons(item, grade)
         note = Context(
             f"Counted as *{grade.label}*. Rate yourself to change it "
             "(`/drill practice rate again|hard|good|easy`)."
@@ -252,6 +247,26 @@ class Practice:
         practised = sum(r.practice_reviews for r in mine)
         due = len(rules.due_order(mine, self.d.clock.now()))
         return f"Practice (kept apart from the board): {practised} answered, {due} due now"
+
+
+def rating_buttons(item: Item, counted: Grade | None = None) -> Actions:
+    """Again/Hard/Good/Easy for the item (``counted``, the rating given, stands out)."""
+    return Actions(
+        tuple(
+            Button(Action.RATE, g.label, f"{item.id}:{g.name.lower()}", primary=g is counted)
+            for g in Grade
+        )
+    )
+
+
+def with_self_rating(reveal: Message, item: Item) -> Message:
+    """A reveal with the rating buttons: each person who answered may say how well they knew
+    it, which replaces the rating their answer gave (the reply is private to them)."""
+    note = Context(
+        "Answered it? Rate how well you knew it: that sets when it comes back to you in "
+        "`/drill practice`."
+    )
+    return replace(reveal, blocks=(*reveal.blocks, note, rating_buttons(item)))
 
 
 def _title(item: Item) -> str:

@@ -207,3 +207,32 @@ async def test_new_items_follow_the_channels_topic_rotation() -> None:
     started = await h.engine.button(h.actor("bob"), Action.PRACTICE, "start")
     assert "Open question 1 on queues" in text_of(started)
     assert "Open question 1 on caching" in await h.say("carol", "/drill practice 1", direct=True)
+
+
+async def test_after_the_reveal_people_rate_themselves_under_it() -> None:
+    h = Harness()
+    await h.setup("09:30 Europe/Berlin mon-fri")
+    await h.at("2026-11-30T09:31")
+    async with h.store.transaction() as tx:
+        channel = await tx.find_channel(WORKSPACE, "C1")
+        assert channel is not None
+        (drill,) = await tx.open_drills(channel.id, h.clock.now())
+    await h.say("alice", GOOD_ANSWER)
+    await h.at("2026-11-30T15:31")
+    (reveal,) = [s.message for s in h.chat.sent if s.message.kind == "reveal"]
+    (buttons,) = [b for b in reveal.blocks if isinstance(b, Actions)]
+    assert [(b.action, b.label, b.value) for b in buttons.buttons] == [
+        (Action.RATE, label, f"{drill.item_id}:{label.lower()}")
+        for label in ("Again", "Hard", "Good", "Easy")
+    ]
+    counted = await _card(h, "alice", drill.item_id)
+    assert counted is not None
+    # Alice knew it less well than her answer said: her rating replaces the answer's.
+    rated = await h.engine.button(h.actor("alice"), Action.RATE, buttons.buttons[1].value)
+    assert text_of(rated).startswith("Rated Hard")
+    again = await _card(h, "alice", drill.item_id)
+    assert again is not None and again[0] == counted[0] and again[1] is Grade.HARD
+    assert again[2] < counted[2] or counted[1] is Grade.HARD  # back sooner than Easy/Good
+    # Bob did not answer: nothing of his to rate.
+    refused = await h.engine.button(h.actor("bob"), Action.RATE, buttons.buttons[2].value)
+    assert "nothing to rate" in text_of(refused)
