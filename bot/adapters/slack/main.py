@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import signal
 import time
 from collections.abc import Awaitable, Callable
@@ -59,6 +58,7 @@ from bot.adapters.web import METRICS_PATH, metrics_response
 from bot.config import Settings
 from bot.db.secrets import SecretKeyError, TokenCipher
 from bot.observability import context as log_context
+from bot.observability.logs import RedactSecrets
 from bot.observability.prometheus import PrometheusMetrics
 from bot.scheduling.clock import SystemClock
 from bot.scheduling.runner import Scheduler
@@ -183,34 +183,7 @@ def _mode(
     )
 
 
-# --- secrets out of logs ---------------------------------------------------------------------
-_TOKEN = re.compile(r"\bxox[a-z]-[A-Za-z0-9-]+|\bxapp-[A-Za-z0-9-]+")
-
-
-class RedactSecrets(logging.Filter):
-    """Masks Slack tokens, and the configured secrets, in every record a handler emits."""
-
-    def __init__(self, secrets: tuple[str, ...] = ()) -> None:
-        super().__init__()
-        self.secrets = tuple(s for s in secrets if s and len(s) >= 6)
-
-    def _clean(self, text: str) -> str:
-        text = _TOKEN.sub("xox?-<redacted>", text)
-        for value in self.secrets:
-            text = text.replace(value, "<redacted>")
-        return text
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = self._clean(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        if record.exc_info and record.exc_info[1] is not None:
-            text = self._clean(logging.Formatter().formatException(record.exc_info))
-            record.exc_info, record.exc_text = None, text
-        return True
-
-
+# --- secrets out of logs (bot.observability.logs.RedactSecrets) -----------------------------
 def install_redaction(config: SlackConfig) -> RedactSecrets:
     secrets = (
         config.bot_token or "",
