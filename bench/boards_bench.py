@@ -77,6 +77,15 @@ def database(kind: str, keep: bool = False, shape: str = "") -> AbstractAsyncCon
     return databases.database(kind, f"boards{shape}", keep)
 
 
+def add_keep(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="keep the seeded database for the next run, and reuse one kept by an earlier run "
+        "of the same shape (boards_bench and insights_bench share it)",
+    )
+
+
 def shape_of(people: int, answers: int, participation: float) -> str:
     return f"_{people}_{answers}_{round(participation * 100)}"
 
@@ -313,12 +322,7 @@ def main() -> None:
         help="share of their channel's drills a person answers, on average (1 = every one)",
     )
     parser.add_argument("--rounds", type=int, default=100)
-    parser.add_argument(
-        "--keep",
-        action="store_true",
-        help="keep the seeded database for the next run, and reuse one kept by an earlier run "
-        "of the same shape (boards_bench and insights_bench share it)",
-    )
+    add_keep(parser)
     args = parser.parse_args()
     kinds = ("sqlite", "postgres") if args.db == "both" else (args.db,)
     for kind in kinds:

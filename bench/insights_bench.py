@@ -158,12 +158,7 @@ def main() -> None:
     parser.add_argument("--participation", type=float, default=0.4)
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--chart", action="store_true", help="draw the chart into the report")
-    parser.add_argument(
-        "--keep",
-        action="store_true",
-        help="keep the seeded database for the next run, and reuse one kept by an earlier run "
-        "of the same shape (boards_bench and insights_bench share it)",
-    )
+    boards.add_keep(parser)
     args = parser.parse_args()
     kinds = ("sqlite", "postgres") if args.db == "both" else (args.db,)
     for kind in kinds:

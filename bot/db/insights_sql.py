@@ -63,7 +63,6 @@ T = DrillTotalRow
 SETTLED = dt.timedelta(minutes=10)
 """How long after its reveal a drill's sums are kept: an answer written as the reveal was
 being posted has committed by then."""
-_NO_LIMIT = 2**31 - 1
 _MCQ = A.coverage.is_(None)
 _OPEN = A.coverage.is_not(None)
 _RIGHT = and_(_MCQ, A.correct.is_(True))
@@ -349,15 +348,15 @@ class InsightsTx:
             )
             return Roster(total, sums, silent_total, silent)
         self._memos()
+        if limit is None:
+            return await self._everyone(workspace_id, start, end, middle, before)
         params = {
             "ws": workspace_id,
             "start": start,
             "end": end,
             "before": before,
-            "n": _NO_LIMIT if limit is None else limit,
+            "n": limit,
         }
-        if limit is None:
-            return await self._everyone(workspace_id, start, end, middle, before)
         people = _WEEKS
         settled = _last_settled(start, end, settled_before)
         if settled is not None:
@@ -534,8 +533,9 @@ class InsightsTx:
                 continue
             pool_start = monday - dt.timedelta(weeks=POOL_WEEKS - 1)
             end = monday + dt.timedelta(days=6)
-            pool = self._total_memo.get((workspace_id, pool_start, end))
-            if pool is None or channel_id is not None:
+            # The roster's count is a workspace's (week_totals): no channel's pool.
+            pool = None if channel_id else self._total_memo.get((workspace_id, pool_start, end))
+            if pool is None:
                 if channel_id is None:
                     counted = select(func.count(func.distinct(W.person_id))).where(
                         W.workspace_id == workspace_id,

@@ -236,14 +236,7 @@ class SlackListeners:
         self.background.spawn(self._pick(body, action, context.team_id))
 
     async def _pick(self, body: Payload, action: Payload, team: str | None) -> None:
-        who = translate.interaction_who(body, team)
-        channel_id, channel_name = translate.action_channel(body)
-        origin = Origin(
-            who.team_id,
-            who.user_id,
-            translate.where_of(channel_id, channel_name),
-            str(body.get("response_url") or ""),
-        )
+        who, origin = _clicked(body, team)
         # A pick needs no display name and no admin rights: recorded at once under the name
         # the database already has (or the user id, for someone new), it is not held up by a
         # users.info call; the name is learnt once the burst of clicks is over.
@@ -265,14 +258,7 @@ class SlackListeners:
         self.background.spawn(self._button(body, action, context.team_id))
 
     async def _button(self, body: Payload, action: Payload, team: str | None) -> None:
-        who = translate.interaction_who(body, team)
-        channel_id, channel_name = translate.action_channel(body)
-        origin = Origin(
-            who.team_id,
-            who.user_id,
-            translate.where_of(channel_id, channel_name),
-            str(body.get("response_url") or ""),
-        )
+        who, origin = _clicked(body, team)
         action_id = str(action.get("action_id") or "")
         kind = Action.RATE if action_id.startswith(ACTION_PREFIX + Action.RATE.value) else None
         kind = kind or Action.PRACTICE
@@ -582,3 +568,11 @@ def _bare_setup(text: str) -> bool:
     except cmd.CommandError:
         return False
     return isinstance(parsed, cmd.Setup) and not parsed.all_changes()
+
+
+def _clicked(body: Payload, team: str | None) -> tuple[translate.Who, Origin]:
+    """Who clicked a button, and where their private reply goes (the click's response_url)."""
+    who = translate.interaction_who(body, team)
+    channel_id, channel_name = translate.action_channel(body)
+    where = translate.where_of(channel_id, channel_name)
+    return who, Origin(who.team_id, who.user_id, where, str(body.get("response_url") or ""))
