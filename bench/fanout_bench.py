@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import datetime as dt
 import json
 import logging
 import multiprocessing as mp
 import os
+import signal
 import statistics
 import sys
 import time
@@ -109,10 +111,8 @@ async def seed_history(store: SqlStore, due: dt.datetime, days: int) -> None:
 
 # --- the bot in worker processes --------------------------------------------------------------
 def worker(url: str, api_url: str, workspaces: int, stop_at: float) -> None:
-    import signal
-
     logging.basicConfig(level=logging.WARNING)
-    # The bench stops its workers with SIGTERM: exit normally (a profile gets written).
+    # Until the worker's loop runs, SIGTERM exits at once; then it stops the bot (below).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     profiling.run(lambda: _worker(url, api_url, workspaces, stop_at))
 
@@ -143,7 +143,12 @@ async def _worker(url: str, api_url: str, workspaces: int, stop_at: float) -> No
     engine = Engine(Deps(store, load_library(), chat, clock, settings))
     scheduler = Scheduler(engine, store, clock)
     await scheduler.start()
-    await asyncio.sleep(max(0.0, stop_at - time.time()))
+    # The bench stops its workers with SIGTERM: the bot stops as `drillbot run` does, closing
+    # its HTTP session, and a profile gets written.
+    stopped = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopped.set)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stopped.wait(), max(0.0, stop_at - time.time()))
     await scheduler.stop()
     await clients.close()
     await store.close()
