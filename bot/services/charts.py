@@ -147,7 +147,7 @@ def chart_alt(series: ChartSeries, title: str) -> str:
             + "."
         )
         parts.append(
-            "Accuracy per week: "
+            "MCQs right per week: "
             + ", ".join(
                 f"{w} {_shown(a)}" for w, a in zip(series.weeks, series.accuracy, strict=True)
             )
@@ -202,7 +202,7 @@ def _draw_weeks(fig: Figure, series: ChartSeries) -> None:
     from matplotlib.ticker import PercentFormatter
 
     ax = fig.add_subplot(1, 2, 1)
-    ax.set_title("Participation and accuracy per week", fontsize=13, loc="left")
+    ax.set_title("Participation and MCQs right per week", fontsize=13, loc="left")
     ax.set_ylim(0, 105)
     ax.yaxis.set_major_formatter(PercentFormatter(100, decimals=0))
     _plain(ax, grid="y")
@@ -228,7 +228,7 @@ def _draw_weeks(fig: Figure, series: ChartSeries) -> None:
         markersize=7,
         linewidth=2.5,
         linestyle="--",
-        label="Accuracy",
+        label="MCQs right",
     )
     ax.set_xticks(x, list(series.weeks), fontsize=10)
     ax.set_xlim(-0.5, len(x) - 0.5)
@@ -315,9 +315,22 @@ def with_chart(message: Message, chart: ChartImage | None) -> Message:
 def insight_points(insights: TeamInsights) -> tuple[list[WeekPoint], list[TopicPoint]]:
     """What the chart draws of a team's insights: (week, participation, accuracy) per week and
     (topic title, coverage) per topic."""
-    weeks = [(w.week_start, w.participation, w.accuracy) for w in insights.weeks]
+    # The week under way with nobody's answer yet (its Monday morning) is not drawn as a fall
+    # to 0 %: the text says "so far" beside it, a line cannot.
+    weeks = [
+        (
+            w.week_start,
+            None if w.active == 0 and _under_way(w.week_start, insights.today) else w.participation,
+            w.accuracy,
+        )
+        for w in insights.weeks
+    ]
     topics = [(t.title, t.coverage) for t in insights.topics]
     return weeks, topics
+
+
+def _under_way(week_start: dt.date, today: dt.date) -> bool:
+    return week_start <= today < week_start + dt.timedelta(days=7)
 
 
 def insight_title(insights: TeamInsights) -> str:

@@ -4,6 +4,8 @@ console and a failed chart upload lose nothing."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bot.domain.insights import TeamInsights, TopicFigures, WeekFigures, percent
 from bot.messaging.message import Block, Context, Message, Section, Table, literal
 
@@ -20,24 +22,49 @@ def _signed(value: float | None) -> str:
 
 
 def _topic_text(tp: TopicFigures) -> str:
-    """What was answered on the topic: MCQ accuracy, open answers' coverage, or both."""
+    """What was answered on the topic: MCQs right, open answers' key points, or both."""
     said = []
     if tp.mcq_answers:
-        said.append(f"MCQ accuracy {percent(tp.accuracy)} ({tp.mcq_correct}/{tp.mcq_answers})")
+        said.append(f"MCQs right {percent(tp.accuracy)} ({tp.mcq_correct}/{tp.mcq_answers})")
     if tp.open_answers:
         plural = "" if tp.open_answers == 1 else "s"
-        said.append(f"coverage {percent(tp.coverage)} ({tp.open_answers} answer{plural})")
+        said.append(f"key points {percent(tp.coverage)} ({tp.open_answers} open answer{plural})")
     return ", ".join(said) or "no answers"
 
 
-def _week_text(w: WeekFigures) -> str:
+def _in_progress(w: WeekFigures, today: dt.date) -> bool:
+    return w.week_start <= today < w.week_start + dt.timedelta(days=7)
+
+
+def _week_text(w: WeekFigures, today: dt.date) -> str:
+    # The week under way is marked: on its Monday morning "0/3 answered" would read as a week
+    # nobody took part in.
+    current = _in_progress(w, today)
+    label = f"{w.week_start:%b %d}" + (" (so far)" if current else "")
     if not w.pool:
         # Before anyone had answered (a team's first weeks): no "0/0 (–)" to decode.
-        return f"{w.week_start:%b %d}: no answers yet"
-    said = f"{w.week_start:%b %d}: {w.active}/{w.pool} answered ({percent(w.participation)})"
+        return f"{label}: no answers yet" if current else f"{label}: no answers"
+    said = f"{label}: {w.active}/{w.pool} answered ({percent(w.participation)})"
     if not w.answers:
         return said
-    return f"{said}, accuracy {percent(w.accuracy)}, coverage {percent(w.coverage)}"
+    return f"{said}, MCQs right {percent(w.accuracy)}, key points {percent(w.coverage)}"
+
+
+def _participation(t: TeamInsights) -> str:
+    if len(t.weeks) > 1 and _in_progress(t.weeks[-1], t.today):
+        return (
+            f"Participation this week so far: {percent(t.participation)} "
+            f"(last week: {percent(t.weeks[-2].participation)})"
+        )
+    return f"Participation this week: {percent(t.participation)}"
+
+
+LEGEND = (
+    "days: drill days answered of those posted · MCQ right: share of multiple-choice picks "
+    "right · key points: average share of key points an open answer covered · trend: the "
+    "average score (a right pick 100%, an open answer its coverage) of the period's second "
+    "half against its first, in points"
+)
 
 
 def team_message(t: TeamInsights, rows: int = 10) -> Message:
@@ -48,10 +75,10 @@ def team_message(t: TeamInsights, rows: int = 10) -> Message:
     if not t.people_total:
         blocks.append(Section("No answers yet in this period."))
         return Message(text=f"{title}: no answers yet.", blocks=tuple(blocks), kind="team")
-    week_line = "; ".join(_week_text(w) for w in t.weeks)
+    week_line = "; ".join(_week_text(w, t.today) for w in t.weeks)
     blocks.append(
         Section(
-            f"Participation this week: {percent(t.participation)}. "
+            f"{_participation(t)}. "
             f"Drill days posted: {t.days_posted}. People who answered: {t.people_total}.\n"
             f"Per week — {week_line}"
         )
@@ -59,7 +86,7 @@ def team_message(t: TeamInsights, rows: int = 10) -> Message:
     people = t.people[:rows]
     blocks.append(
         Table(
-            ("name", "days", "accuracy", "coverage", "streak", "best", "trend"),
+            ("name", "days", "MCQ right", "key points", "streak", "best", "trend"),
             tuple(
                 (
                     literal(p.name),
@@ -75,6 +102,7 @@ def team_message(t: TeamInsights, rows: int = 10) -> Message:
         )
     )
     blocks += _more(len(people), t.people_total)
+    blocks.append(Context(LEGEND))
     if t.topics:
         topics = t.topics[:SHOWN]
         blocks.append(

@@ -17,6 +17,7 @@ import json
 from typing import Any
 
 from bot.domain.insights import TeamInsights, percent
+from bot.services.insight_views import LEGEND
 
 FORMATS = ("table", "csv", "json", "html")
 
@@ -132,30 +133,33 @@ def report_table(t: TeamInsights) -> str:
     )
     lines.append("")
     lines.append(
-        f"{'name':<24} {'days':>7} {'accuracy':>8} {'coverage':>8} {'streak':>6} {'best':>4} trend"
+        f"{'name':<24} {'days':>7} {'MCQ right':>9} {'key points':>10} {'streak':>6} {'best':>4} "
+        "trend"
     )
     for p in t.people:
         trend = "–" if p.trend is None else f"{p.trend_word} {round(p.trend * 100):+d}"
         lines.append(
             f"{p.name[:24]:<24} {f'{p.days_answered}/{p.days_posted}':>7} "
-            f"{percent(p.accuracy):>8} {percent(p.coverage):>8} {p.current_streak:>6} "
+            f"{percent(p.accuracy):>9} {percent(p.coverage):>10} {p.current_streak:>6} "
             f"{p.best_streak:>4} {trend}"
         )
     if not t.people:
         lines.append("no answers in this period")
-    lines += ["", "week        answered  participation  accuracy  coverage"]
+    else:
+        lines.append(f"({LEGEND})")
+    lines += ["", "week        answered  participation  MCQ right  key points"]
     for w in t.weeks:
         lines.append(
             f"{w.week_start.isoformat()}  {f'{w.active}/{w.pool}':>8}  "
-            f"{percent(w.participation):>13}  {percent(w.accuracy):>8}  {percent(w.coverage):>8}"
+            f"{percent(w.participation):>13}  {percent(w.accuracy):>9}  {percent(w.coverage):>10}"
         )
     if t.topics:
         lines += ["", "topics, weakest first"]
         for tp in t.topics:
             lines.append(
-                f"  {tp.title}: accuracy {percent(tp.accuracy)} "
-                f"({tp.mcq_correct}/{tp.mcq_answers}), coverage {percent(tp.coverage)} "
-                f"({tp.open_answers} answers)"
+                f"  {tp.title}: MCQs right {percent(tp.accuracy)} "
+                f"({tp.mcq_correct}/{tp.mcq_answers}), key points {percent(tp.coverage)} "
+                f"({tp.open_answers} open answers)"
             )
     if t.missed:
         lines += ["", "key points missed most"]
@@ -222,7 +226,7 @@ def report_html(t: TeamInsights, chart_png: bytes | None = None) -> str:
     parts.append("<h2>Per week</h2>")
     parts.append(
         _table(
-            ("week", "answered", "of", "participation", "answers", "accuracy", "coverage"),
+            ("week", "answered", "of", "participation", "answers", "MCQ right", "key points"),
             [
                 f"<td>{e(w['week_start'])}</td>{_num(w['active'])}{_num(w['pool'])}"
                 f"{_num(w['participation'], True)}{_num(w['answers'])}"
@@ -235,7 +239,7 @@ def report_html(t: TeamInsights, chart_png: bytes | None = None) -> str:
     if d["people"]:
         parts.append(
             _table(
-                ("name", "days", "of", "accuracy", "coverage", "streak", "best", "trend"),
+                ("name", "days", "of", "MCQ right", "key points", "streak", "best", "trend"),
                 [
                     f"<td>{e(p['name'])}</td>{_num(p['days_answered'])}{_num(p['days_posted'])}"
                     f"{_num(p['accuracy'], True)}{_num(p['coverage'], True)}"
@@ -250,13 +254,14 @@ def report_html(t: TeamInsights, chart_png: bytes | None = None) -> str:
                 ],
             )
         )
+        parts.append(f'<p class="muted">{e(LEGEND[0].upper() + LEGEND[1:])}.</p>')
     else:
         parts.append("<p>No answers in this period.</p>")
     if d["topics"]:
         parts.append("<h2>Topics, weakest first</h2>")
         parts.append(
             _table(
-                ("topic", "MCQ right", "MCQs", "accuracy", "open answers", "coverage"),
+                ("topic", "MCQs right", "MCQs", "share right", "open answers", "key points"),
                 [
                     f"<td>{e(tp['title'])}</td>{_num(tp['mcq_correct'])}{_num(tp['mcq_answers'])}"
                     f"{_num(tp['accuracy'], True)}{_num(tp['open_answers'])}"

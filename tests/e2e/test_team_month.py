@@ -177,7 +177,7 @@ def test_a_lead_sees_team_privately_and_cannot_change_the_schedule(
         assert len(replies.items) == 1 and replies.items[0].visibility == "private"
         shown = text_of(replies.items[0].message)
         assert "Team insights — #team, last 4 weeks" in shown
-        assert "Participation this week: 67%" in shown
+        assert "Participation this week so far: 67% (last week: 67%)" in shown
         assert "Alice" in shown and "someone" in shown and "Carol" not in shown
         assert "20/20" in shown and "5/20" in shown and "up (+60 pts)" in shown
         assert "Expire entries with a TTL." in shown and "Claiming a cache is never stale." in shown

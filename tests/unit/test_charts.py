@@ -130,7 +130,7 @@ def test_the_plotted_data_are_the_series(monkeypatch: pytest.MonkeyPatch) -> Non
     (x1, participation, p_label), (x2, accuracy, a_label) = lines
     assert x1 == x2 == [0, 1, 2]
     assert (p_label, participation) == ("Participation", [50.0, 100.0, 75.0])
-    assert a_label == "Accuracy" and accuracy[1:] == [62.5, 50.0] and accuracy[0] != accuracy[0]
+    assert a_label == "MCQs right" and accuracy[1:] == [62.5, 50.0] and accuracy[0] != accuracy[0]
     assert bars == [([0, 1, 2, 3], [30.0, 55.0, 80.0, 0.0])]
 
 
@@ -256,8 +256,11 @@ def test_the_week_line_says_plainly_when_nobody_could_answer() -> None:
         ],
     )
     text = text_of(team_message(insights))
-    assert "Oct 05: no answers yet; Oct 12: 0/3 answered (0%); " in text
-    assert "Oct 19: 3/3 answered (100%), accuracy 50%, coverage 25%" in text
+    assert "Oct 05: no answers; Oct 12: 0/3 answered (0%); " in text
+    # Today (Oct 23) is in the last week: it is marked as under way, and last week stands by.
+    assert "Oct 19 (so far): 3/3 answered (100%), MCQs right 50%, key points 25%" in text
+    assert "Participation this week so far: 100% (last week: 0%)" in text
+    assert "MCQ right: share of multiple-choice picks right" in text
     assert "0/0" not in text and "(–)" not in text
 
 
@@ -320,7 +323,19 @@ def test_a_topic_line_names_only_what_was_answered_on_it() -> None:
         ],
     )
     text = text_of(team_message(insights))
-    assert "• APIs: coverage 28% (3 answers)" in text
-    assert "• Event loop: MCQ accuracy 75% (3/4)\n" in text
-    assert "• Data: MCQ accuracy 50% (1/2), coverage 50% (1 answer)" in text
+    assert "• APIs: key points 28% (3 open answers)" in text
+    assert "• Event loop: MCQs right 75% (3/4)\n" in text
+    assert "• Data: MCQs right 50% (1/2), key points 50% (1 open answer)" in text
     assert "(0/0)" not in text
+
+
+def test_the_week_under_way_with_no_answer_yet_is_not_drawn_as_a_fall_to_zero() -> None:
+    weeks = [
+        WeekFigures(dt.date(2026, 10, 12), 3, 3, 1.0, 6, 0.5, 0.25),
+        WeekFigures(dt.date(2026, 10, 19), 0, 3, 0.0, 0, None, None),
+    ]
+    monday = replace(team_insights(), weeks=weeks, today=dt.date(2026, 10, 19))
+    assert [p for _, p, _ in charts.insight_points(monday)[0]] == [1.0, None]
+    # A week that has ended with nobody answering is a real 0 %, and drawn as one.
+    later = replace(monday, today=dt.date(2026, 10, 26))
+    assert [p for _, p, _ in charts.insight_points(later)[0]] == [1.0, 0.0]
