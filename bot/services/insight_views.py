@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.domain.insights import TeamInsights, TopicFigures, WeekFigures, percent
+from bot.domain.insights import POOL_WEEKS, TeamInsights, TopicFigures, WeekFigures, percent
 from bot.messaging.message import Block, Context, Message, Section, Table, literal
 
 SHOWN = 5
@@ -50,13 +50,23 @@ def _week_text(w: WeekFigures, today: dt.date) -> str:
     return f"{said}, MCQs right {percent(w.accuracy)}, key points {percent(w.coverage)}"
 
 
+def participation_parts(t: TeamInsights) -> tuple[str, str, str]:
+    """("Participation this week[ so far]", the rate, " (last week: …)" or ""): the week
+    under way is said to be so, next to the last whole week's rate."""
+    if not t.weeks:
+        return "Participation this week", "–", ""
+    last = t.weeks[-1]
+    rate = percent(last.participation) if last.pool else f"nobody answered in {POOL_WEEKS} weeks"
+    if not _in_progress(last, t.today):
+        return "Participation this week", rate, ""
+    before = t.weeks[-2] if len(t.weeks) > 1 else None
+    note = f" (last week: {percent(before.participation)})" if before and before.pool else ""
+    return "Participation this week so far", rate, note
+
+
 def _participation(t: TeamInsights) -> str:
-    if len(t.weeks) > 1 and _in_progress(t.weeks[-1], t.today):
-        return (
-            f"Participation this week so far: {percent(t.participation)} "
-            f"(last week: {percent(t.weeks[-2].participation)})"
-        )
-    return f"Participation this week: {percent(t.participation)}"
+    label, rate, note = participation_parts(t)
+    return f"{label}: {rate}{note}"
 
 
 LEGEND = (

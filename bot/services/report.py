@@ -17,7 +17,7 @@ import json
 from typing import Any
 
 from bot.domain.insights import TeamInsights, percent
-from bot.services.insight_views import LEGEND
+from bot.services.insight_views import LEGEND, participation_parts
 
 FORMATS = ("table", "csv", "json", "html")
 
@@ -125,10 +125,15 @@ def _title(t: TeamInsights) -> str:
     return f"Team report · {scope} · {t.start.isoformat()} to {t.end.isoformat()}"
 
 
+def _participation_line(t: TeamInsights) -> str:
+    label, rate, note = participation_parts(t)
+    return f"{label.lower()}: {rate}{note}"
+
+
 def report_table(t: TeamInsights) -> str:
     lines = [_title(t)]
     lines.append(
-        f"participation this week {percent(t.participation)} · drill days posted "
+        f"{_participation_line(t)} · drill days posted "
         f"{t.days_posted} · people who answered {t.people_total}"
     )
     lines.append("")
@@ -206,14 +211,15 @@ def report_html(t: TeamInsights, chart_png: bytes | None = None) -> str:
     """One self-contained page (no script, nothing fetched), readable on a phone."""
     d = report_data(t)
     e = html.escape
+    label, rate, note = participation_parts(t)
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{e(_title(t))}</title><style>{_CSS}</style></head><body>",
         f"<h1>{e(_title(t))}</h1>",
-        f'<p>Participation this week: <span data-value="{d["participation"]}">'
-        f"{percent(d['participation'])}</span>. Drill days posted: {d['days_posted']}. "
+        f'<p>{e(label)}: <span data-value="{d["participation"]}">'
+        f"{e(rate)}</span>{e(note)}. Drill days posted: {d['days_posted']}. "
         f"People who answered: {d['people_total']}. Weeks: {d['weeks']}.</p>",
     ]
     # CHART HOOK: the chart (bot.services.charts) is inlined here as a data: URI when given.

@@ -339,3 +339,14 @@ def test_the_week_under_way_with_no_answer_yet_is_not_drawn_as_a_fall_to_zero() 
     # A week that has ended with nobody answering is a real 0 %, and drawn as one.
     later = replace(monday, today=dt.date(2026, 10, 26))
     assert [p for _, p, _ in charts.insight_points(later)[0]] == [1.0, 0.0]
+
+
+def test_participation_says_so_when_nobody_was_active_in_the_pool_weeks() -> None:
+    weeks = [
+        WeekFigures(dt.date(2026, 11, 23), 0, 0, None, 0, None, None),
+        WeekFigures(dt.date(2026, 11, 30), 0, 0, None, 0, None, None),
+    ]
+    quiet = replace(team_insights(), people_total=3, weeks=weeks, today=dt.date(2026, 12, 1))
+    text = text_of(team_message(quiet))
+    assert "Participation this week so far: nobody answered in 4 weeks." in text
+    assert "(last week" not in text
