@@ -35,8 +35,12 @@ FROM ${PYTHON_IMAGE} AS runtime
 RUN useradd --system --uid 10001 --user-group --create-home --home-dir /home/drillbot drillbot \
     && mkdir /data && chown drillbot:drillbot /data
 COPY --from=build /opt/venv /opt/venv
+# Two malloc arenas, not 8 per core: each SQLite connection runs in a thread of its own, and
+# with an arena per thread the free memory of every busy moment stays resident, so RSS crept up
+# by the week (issue 14, bench/soak_bench.py). The process sets the same cap itself
+# (bot/memory.py); here it holds from the first thread on, for every command the image runs.
 ENV PATH=/opt/venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \
-    DRILLBOT_DATA_DIR=/data PORT=3000
+    DRILLBOT_DATA_DIR=/data PORT=3000 MALLOC_ARENA_MAX=2
 USER 10001:10001
 WORKDIR /home/drillbot
 

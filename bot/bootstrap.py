@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from bot import memory
 from bot.config import Settings
 from bot.content.loader import ContentError, Library, load_library
 from bot.db.incident_store import SqlIncidentStore
@@ -85,6 +86,9 @@ def make_engine(
 ) -> Engine:
     from bot.services.incidents import Incidents
 
+    # Before the engine starts its threads' work (the database's, the charts', the grader's):
+    # see bot.memory for why a long-running process needs it.
+    memory.cap_arenas()
     incident_store: IncidentStore
     if isinstance(store, SqlStore):
         incident_store = SqlIncidentStore.over(store)

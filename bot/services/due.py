@@ -5,7 +5,9 @@ grow with every channel and every day of its past. Here the schedule alone says 
 occurrence is the latest and which is next (pure arithmetic, cached per channel until the next
 occurrence passes), and one batched query per tick asks which of the latest ones already have a
 drill or a delivered board. Slots known to be done are remembered, so an idle tick reads
-nothing per channel. The memory only saves work: what is posted is still decided by the
+nothing per channel: only the newest done occurrence of each channel slot and board, since an
+older one is never asked about again, so the memory is bounded by the channels, not by the days
+a process has run (issue 14). The memory only saves work: what is posted is still decided by the
 database's keys and leases.
 """
 
@@ -21,8 +23,6 @@ from bot.domain.model import Channel, Schedule, Slot
 
 BOARD = "board"
 """The cache's name for a channel's weekly board, beside its drill slots."""
-KNOWN_LIMIT = 200_000
-"""Done slots remembered at most; past that the oldest are dropped (and asked again)."""
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ class DuePlanner:
         self._entries: dict[tuple[int, str], _Occurrences] = {}
         self._heap: list[tuple[dt.datetime, int, str]] = []
         self._pending: set[tuple[int, str]] = set()
-        self._known_done: dict[tuple[int, str, dt.date], None] = {}
+        self._known_done: dict[tuple[int, str], dt.date] = {}
         self._now: dt.datetime | None = None
 
     # --- keeping up with the schedules and the clock ------------------------------------------
@@ -99,7 +99,7 @@ class DuePlanner:
         self._entries[(channel.id, what)] = entry
         if entry.next_at is not None:
             heapq.heappush(self._heap, (entry.next_at, channel.id, what))
-        if latest is not None and (channel.id, what, latest[0]) not in self._known_done:
+        if latest is not None and self._known_done.get((channel.id, what)) != latest[0]:
             self._pending.add((channel.id, what))
         else:
             self._pending.discard((channel.id, what))
@@ -118,9 +118,15 @@ class DuePlanner:
             self._pending.clear()
         self._now = now
         for channel in channels:
-            if self._seen.get(channel.id) is channel:
+            seen = self._seen.get(channel.id)
+            if seen is channel:
                 continue
             self._seen[channel.id] = channel
+            if seen is not None and seen.schedule == channel.schedule:
+                # Read again unchanged (every ``channels_ttl``): planning it again would leave
+                # its previous wake-ups in the heap as stale entries until their time came, up
+                # to a week's reads of every channel (issue 14).
+                continue
             self._forget(channel.id)
             s = channel.schedule
             if s is None or s.paused:
@@ -163,10 +169,9 @@ class DuePlanner:
 
     def done(self, channel_id: int, what: str, local_date: dt.date) -> None:
         """Remember that this occurrence needs nothing more (its drill or board exists)."""
-        if len(self._known_done) >= KNOWN_LIMIT:
-            for key in list(self._known_done)[: KNOWN_LIMIT // 10]:
-                del self._known_done[key]
-        self._known_done[(channel_id, what, local_date)] = None
+        known = self._known_done.get((channel_id, what))
+        if known is None or local_date > known:
+            self._known_done[(channel_id, what)] = local_date
         entry = self._entries.get((channel_id, what))
         if entry is not None and entry.latest is not None and entry.latest[0] == local_date:
             self._pending.discard((channel_id, what))

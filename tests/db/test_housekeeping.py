@@ -84,3 +84,19 @@ async def test_a_run_stops_after_its_batch_budget(sql_store: SqlStore) -> None:
     first = await Housekeeping(deps, batch=10, max_batches=2, pause=0).run(NOW)
     assert (first[0].rows, first[0].batches) == (20, 2)
     assert await _count(store, SubmissionRow) == 10  # the rest waits for the next run
+
+
+async def test_each_run_gives_freed_memory_back(sql_store: SqlStore) -> None:
+    """Without it glibc keeps every thread's busiest moment, and RSS creeps up by the week
+    (issue 14; ``bot.memory``)."""
+    releases: list[int] = []
+
+    def release() -> bool:
+        releases.append(len(releases))
+        return True
+
+    deps = Deps(sql_store, tiny_library(), NullChat(), ManualClock(NOW))
+    housekeeping = Housekeeping(deps, pause=0, release_memory=release)
+    await housekeeping.run(NOW)
+    await housekeeping.run(NOW)
+    assert releases == [0, 1]

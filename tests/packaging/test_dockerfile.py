@@ -154,6 +154,12 @@ def test_health_check_asks_healthz_on_port(instructions: list[Instruction]) -> N
     assert "PORT=3000" in env and "DRILLBOT_DATA_DIR=/data" in env
 
 
+def test_the_runtime_caps_malloc_arenas(instructions: list[Instruction]) -> None:
+    """Issue 14: with glibc's default arenas RSS crept up by the week (bot/memory.py)."""
+    env = " ".join(of(instructions, "ENV", stage=2)).split()
+    assert "MALLOC_ARENA_MAX=2" in env
+
+
 def test_stops_with_sigterm_and_runs_drillbot(instructions: list[Instruction]) -> None:
     assert of(instructions, "STOPSIGNAL", stage=2) == ["SIGTERM"]
     assert of(instructions, "CMD", stage=2) == ['["drillbot", "run"]']

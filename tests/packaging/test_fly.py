@@ -43,6 +43,11 @@ def test_health_check_is_healthz_on_the_port_drillbot_serves(fly: dict[str, Any]
     assert checks[0]["method"] == "GET"
 
 
+def test_malloc_arenas_are_capped(fly: dict[str, Any]) -> None:
+    """Issue 14: with glibc's default arenas RSS crept up by the week (bot/memory.py)."""
+    assert fly["env"]["MALLOC_ARENA_MAX"] == "2"
+
+
 def test_kill_signal_and_timeout_cover_the_graceful_stop(fly: dict[str, Any]) -> None:
     # The configured grace: fly.toml's [env] when it sets one, else the default.
     default = Settings.model_fields["shutdown_grace_seconds"].default

@@ -89,3 +89,39 @@ async def test_an_idle_tick_reads_no_channel_history(monkeypatch: pytest.MonkeyP
     assert reads == []
     await h.at("2026-12-01T09:30")  # the next drill: its history is read once, to pick
     assert len(reads) == 1
+
+
+def test_what_is_remembered_as_done_stays_bounded_by_the_channels_not_the_days() -> None:
+    """A long-running process must not keep one entry per channel and day for ever
+    (issue 14): an occurrence older than a slot's latest is never looked at again."""
+    planner = DuePlanner()
+    chans = [channel(1), channel(2, mcq_time=dt.time(14, 0))]
+    now = at(1, 0)
+    for _ in range(400):  # more than a year of days
+        now += dt.timedelta(days=1)
+        slots, boards = planner.candidates(chans, now.replace(hour=17), GRACE)
+        for s in slots:
+            planner.done(s.channel.id, str(s.slot), s.local_date)
+        for b in boards:
+            planner.done(b.channel.id, "board", b.local_date)
+        assert planner.candidates(chans, now.replace(hour=17, minute=1), GRACE) == ([], [])
+    # Each channel's daily slot and board, and the second channel's MCQ slot.
+    assert len(planner._known_done) == 5
+
+
+def test_channels_read_again_unchanged_leave_no_stale_wake_ups_behind() -> None:
+    """The scheduler reads every channel again every ``channels_ttl`` (fresh objects, same
+    schedules). Planning them again each time left a week's worth of stale board wake-ups in
+    the heap: memory that grew with the channels times the reads of a week (issue 14)."""
+    planner = DuePlanner()
+    now = at(1, 0)
+    for _ in range(7 * 24 * 6):  # a week of reads, every ten minutes
+        now += dt.timedelta(minutes=10)
+        fresh = [channel(1), channel(2)]
+        planner.candidates(fresh, now, GRACE)
+        assert planner.next_at(fresh, now) is not None
+    # One pending wake-up per channel slot and board: each channel's daily slot and board.
+    assert len(planner._heap) <= 4
+    # A schedule that does change is still planned again.
+    moved = [channel(1, post_time=dt.time(23, 59)), channel(2)]
+    assert planner.next_at(moved, now.replace(hour=12)) == now.replace(hour=23, minute=59)
