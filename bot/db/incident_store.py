@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -27,14 +27,18 @@ from sqlalchemy import (
     Row,
     String,
     Text,
+    and_,
+    case,
     func,
     select,
     text,
+    true,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.db import hot_sql
 from bot.db.engine import READ_ONLY
@@ -277,6 +281,37 @@ class SqlIncidentTx:
             query = query.where(_T.local_date <= end)
         # PostgreSQL sums integers into bigint: bring them back to int.
         return {r.person_id: int(r.points) for r in await self._execute(query)}
+
+    async def points_in(
+        self, workspace_id: str, periods: Sequence[tuple[dt.date | None, dt.date | None]]
+    ) -> list[dict[int, int]]:
+        if not periods:
+            return []
+        sums = []
+        for start, end in periods:
+            inside: list[ColumnElement[bool]] = [true()]
+            if start is not None:
+                inside.append(_T.local_date >= start)
+            if end is not None:
+                inside.append(_T.local_date <= end)
+            sums.append(func.sum(case((and_(*inside), _T.points), else_=0)))
+        query = (
+            select(_T.person_id, *sums)
+            .where(_T.workspace_id == workspace_id, _T.points > 0)
+            .group_by(_T.person_id)
+        )
+        # Only the rows some period can hold: bounded when every period is.
+        if all(start is not None for start, _ in periods):
+            query = query.where(_T.local_date >= min(s for s, _ in periods if s is not None))
+        if all(end is not None for _, end in periods):
+            query = query.where(_T.local_date <= max(e for _, e in periods if e is not None))
+        found: list[dict[int, int]] = [{} for _ in periods]
+        for row in await self._execute(query):
+            for k, total in enumerate(row[1:]):
+                if total:
+                    # PostgreSQL sums integers into bigint: bring them back to int.
+                    found[k][row[0]] = int(total)
+        return found
 
     async def history(self, person_id: int, limit: int) -> list[IncidentSession]:
         return await self._many(

@@ -60,16 +60,18 @@ class Boards:
         board: int = 0,
         topics: bool = False,
         also: Callable[[Tx, int], Awaitable[str | None]] | None = None,
+        known: Person | None = None,
     ) -> Standing:
         """The person's week and all-time rows and weekly rank; with ``board``, the weekly
         board's first ``board`` places too (the Home tab shows them); with ``topics``, their
         answers summed per question (``Tx.item_results``); with ``also``, what it reads for the
-        person; all in the same transaction."""
+        person; all in the same transaction. ``known``: the person as the caller has just read
+        them (a command reads who is acting first), so they are not read again."""
         now = self.d.clock.now()
         async with self.d.store.transaction(read_only=True) as tx:
             today = await self._today(tx, workspace_id, None, now)
             start, end = rules.period_bounds("this-week", today)
-            person = await tx.find_person(workspace_id, user_id)
+            person = known or await tx.find_person(workspace_id, user_id)
             week = total = None
             rank: int | None = None
             week_rows: list[LeaderboardRow] = []

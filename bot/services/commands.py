@@ -12,7 +12,7 @@ from bot.domain import commands as cmd
 from bot.domain import privacy
 from bot.domain import schedule_rules as rules
 from bot.domain.items import MultipleChoice, OpenQuestion
-from bot.domain.model import AwayPeriod, Channel, Drill, Schedule
+from bot.domain.model import AwayPeriod, Channel, Drill, Person, Schedule
 from bot.domain.reviews import Grade, mcq_grade, open_grade
 from bot.messaging.message import Context, Message, Replies, Section
 from bot.messaging.port import ChatError
@@ -91,6 +91,7 @@ class Commands:
             async with self.d.store.transaction() as tx:
                 await tx.ensure_workspace(actor.workspace_id, actor.platform or "chat", "")
                 await tx.ensure_person(actor.workspace_id, actor.user_id, actor.display_name)
+            known = None  # new or renamed: what was read is not the person now stored
         if listed:
             actor = replace(actor, is_admin=True)
         if (
@@ -123,7 +124,7 @@ class Commands:
             case cmd.Leaderboard(period=period):
                 return replies.private(await self._leaderboard(actor, where, period))
             case cmd.Stats():
-                return replies.private(await self._stats(actor, where))
+                return replies.private(await self._stats(actor, known))
             case cmd.History(count=count, drill=drill):
                 if drill is not None:
                     return replies.private(await self.history.detail(actor, drill))
@@ -395,9 +396,13 @@ class Commands:
         scope = f"#{channel.name}" if channel_id and channel else "whole workspace"
         return views.leaderboard_message(rows, period, scope)
 
-    async def _stats(self, actor: Actor, where: Where) -> Message:
+    async def _stats(self, actor: Actor, known: Person | None) -> Message:
         s = await self.boards.standing(
-            actor.workspace_id, actor.user_id, topics=True, also=self.practice.stats_line
+            actor.workspace_id,
+            actor.user_id,
+            topics=True,
+            also=self.practice.stats_line,
+            known=known,
         )
         topics = [line.describe() for line in self.history.topic_lines(s.item_results)]
         message = views.stats_message(

@@ -16,6 +16,7 @@ contract holds for both:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
 from typing import Protocol
@@ -118,6 +119,13 @@ class IncidentTx(Protocol):
     ) -> dict[int, int]:
         """Points per person id of sessions (any state) whose local date is between ``start``
         and ``end`` inclusive (None: unbounded); people with no points are left out."""
+        ...
+
+    async def points_in(
+        self, workspace_id: str, periods: Sequence[tuple[dt.date | None, dt.date | None]]
+    ) -> list[dict[int, int]]:
+        """``points`` of each period, read in one pass (a standing wants the week's and all
+        time's)."""
         ...
 
     async def history(self, person_id: int, limit: int) -> list[IncidentSession]:

@@ -209,7 +209,7 @@ class Incidents:
     ) -> list[dict[int, int]]:
         """Each period's points per person, read together (a standing wants two)."""
         async with self.store.transaction(read_only=True) as tx:
-            return [await tx.points(workspace_id, start, end) for start, end in periods]
+            return await tx.points_in(workspace_id, periods)
 
     # --- starting and resuming -----------------------------------------------------------
     async def _start(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 
@@ -99,6 +99,11 @@ class MemoryIncidentTx:
                 continue
             totals[s.person_id] = totals.get(s.person_id, 0) + s.points
         return totals
+
+    async def points_in(
+        self, workspace_id: str, periods: Sequence[tuple[dt.date | None, dt.date | None]]
+    ) -> list[dict[int, int]]:
+        return [await self.points(workspace_id, start, end) for start, end in periods]
 
     async def history(self, person_id: int, limit: int) -> list[IncidentSession]:
         mine = [s for s in self.s.sessions.values() if s.person_id == person_id]

@@ -232,6 +232,14 @@ async def test_points_per_person_between_local_dates(
         assert await tx.points("W1", day(1), day(3)) == {alice: 8}
         assert await tx.points("W1", day(10), None) == {}
         assert await tx.points("W2", None, None) == {other: 30}
+        # Several periods in one pass, each as ``points`` gives it.
+        periods = [(day(0), day(6)), (None, None), (day(1), day(3)), (day(10), None)]
+        assert await tx.points_in("W1", periods) == [{alice: 20}, {alice: 25}, {alice: 8}, {}]
+        assert await tx.points_in("W1", [(day(0), day(2)), (day(3), day(9))]) == [
+            {alice: 12},
+            {alice: 13},
+        ]
+        assert await tx.points_in("W1", []) == []
 
 
 async def test_history_is_newest_first(store: Store, incidents: IncidentStore) -> None:

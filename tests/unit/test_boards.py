@@ -18,11 +18,13 @@ from bot.domain.incident_rules import SessionState
 from bot.domain.model import LeaderboardRow, Slot, Streak
 from bot.scheduling.clock import ManualClock
 from bot.scheduling.virtual import VirtualTime
+from bot.services.answers import Actor
 from bot.services.boards import Boards
+from bot.services.commands import Where
 from bot.services.engine import Engine
 from bot.services.incident_store import IncidentStore
 from bot.services.incidents import Incidents
-from bot.testing.harness import WORKSPACE, Harness, text_of
+from bot.testing.harness import CHANNEL, WORKSPACE, Harness, text_of
 from bot.testing.memory_incident_store import MemoryIncidentStore
 from bot.testing.memory_store import MemoryTx
 from tests.db import builders as b
@@ -285,3 +287,33 @@ async def test_a_day_whose_second_drill_still_takes_answers_does_not_break_it() 
     boards = await away_then(Harness(), 8, 8, last, 24 * 9 + 2)
     [ann] = await boards.rows("W1", None, "all", limit=None)
     assert ann.current_streak == 1
+
+
+async def test_stats_reads_who_is_asking_once_and_a_renamed_person_afresh(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    h = Harness()
+    await h.setup()
+    await h.at("2026-11-30T09:30")
+    await h.say("alice", "/drill answer hot data close to the app with a ttl")
+    calls: list[str] = []
+    find_person, ensure_person = MemoryTx.find_person, MemoryTx.ensure_person
+
+    async def finding(self: MemoryTx, *args: Any) -> Any:
+        calls.append("find")
+        return await find_person(self, *args)
+
+    async def ensuring(self: MemoryTx, *args: Any) -> Any:
+        calls.append("ensure")
+        return await ensure_person(self, *args)
+
+    monkeypatch.setattr(MemoryTx, "find_person", finding)
+    monkeypatch.setattr(MemoryTx, "ensure_person", ensuring)
+    assert "Your drill stats" in await h.say("alice", "/drill stats")
+    assert calls == ["find"]
+    # Renamed since: the name is stored anew, and the standing reads the person after that.
+    calls.clear()
+    renamed = Actor(WORKSPACE, "alice", "Alice B.")
+    replies = await h.engine.command(renamed, Where(CHANNEL, "team"), "/drill stats", "d-r")
+    assert "Your drill stats" in text_of(replies.items[0].message)
+    assert calls[0] == "find" and "ensure" in calls and calls[-1] == "find"
