@@ -269,18 +269,8 @@ class SqlIncidentTx:
     async def points(
         self, workspace_id: str, start: dt.date | None, end: dt.date | None
     ) -> dict[int, int]:
-        total = func.sum(_T.points)
-        query = (
-            select(_T.person_id, total.label("points"))
-            .where(_T.workspace_id == workspace_id, _T.points > 0)
-            .group_by(_T.person_id)
-        )
-        if start is not None:
-            query = query.where(_T.local_date >= start)
-        if end is not None:
-            query = query.where(_T.local_date <= end)
-        # PostgreSQL sums integers into bigint: bring them back to int.
-        return {r.person_id: int(r.points) for r in await self._execute(query)}
+        [found] = await self.points_in(workspace_id, [(start, end)])
+        return found
 
     async def points_in(
         self, workspace_id: str, periods: Sequence[tuple[dt.date | None, dt.date | None]]

@@ -52,6 +52,11 @@ def week_start(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
+def under_way(monday: dt.date, today: dt.date) -> bool:
+    """Whether the week starting ``monday`` is the one ``today`` falls in (not over yet)."""
+    return monday <= today < monday + dt.timedelta(days=7)
+
+
 def period(today: dt.date, weeks: int) -> tuple[dt.date, dt.date]:
     """First and last day of the last ``weeks`` ISO weeks, the current one included."""
     last = week_start(today) + dt.timedelta(days=6)

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal
 
-from bot.domain.insights import TeamInsights
+from bot.domain.insights import TeamInsights, under_way
 from bot.messaging.message import Image, Message
 
 if TYPE_CHECKING:  # matplotlib itself is imported on the first drawing: it takes a while
@@ -320,17 +320,13 @@ def insight_points(insights: TeamInsights) -> tuple[list[WeekPoint], list[TopicP
     weeks = [
         (
             w.week_start,
-            None if w.active == 0 and _under_way(w.week_start, insights.today) else w.participation,
+            None if w.active == 0 and under_way(w.week_start, insights.today) else w.participation,
             w.accuracy,
         )
         for w in insights.weeks
     ]
     topics = [(t.title, t.coverage) for t in insights.topics]
     return weeks, topics
-
-
-def _under_way(week_start: dt.date, today: dt.date) -> bool:
-    return week_start <= today < week_start + dt.timedelta(days=7)
 
 
 def insight_title(insights: TeamInsights) -> str:

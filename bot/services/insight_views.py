@@ -6,7 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.domain.insights import POOL_WEEKS, TeamInsights, TopicFigures, WeekFigures, percent
+from bot.domain.insights import (
+    POOL_WEEKS,
+    TeamInsights,
+    TopicFigures,
+    WeekFigures,
+    percent,
+    under_way,
+)
 from bot.messaging.message import Block, Context, Message, Section, Table, literal
 
 SHOWN = 5
@@ -32,14 +39,10 @@ def _topic_text(tp: TopicFigures) -> str:
     return ", ".join(said) or "no answers"
 
 
-def _in_progress(w: WeekFigures, today: dt.date) -> bool:
-    return w.week_start <= today < w.week_start + dt.timedelta(days=7)
-
-
 def _week_text(w: WeekFigures, today: dt.date) -> str:
     # The week under way is marked: on its Monday morning "0/3 answered" would read as a week
     # nobody took part in.
-    current = _in_progress(w, today)
+    current = under_way(w.week_start, today)
     label = f"{w.week_start:%b %d}" + (" (so far)" if current else "")
     if not w.pool:
         # Before anyone had answered (a team's first weeks): no "0/0 (–)" to decode.
@@ -57,7 +60,7 @@ def participation_parts(t: TeamInsights) -> tuple[str, str, str]:
         return "Participation this week", "–", ""
     last = t.weeks[-1]
     rate = percent(last.participation) if last.pool else f"nobody answered in {POOL_WEEKS} weeks"
-    if not _in_progress(last, t.today):
+    if not under_way(last.week_start, t.today):
         return "Participation this week", rate, ""
     before = t.weeks[-2] if len(t.weeks) > 1 else None
     note = f" (last week: {percent(before.participation)})" if before and before.pool else ""
