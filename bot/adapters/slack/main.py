@@ -37,7 +37,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
-from bot.adapters.slack.app import Background, SlackListeners
+from bot.adapters.slack.app import WORKERS, Background, SlackListeners
 from bot.adapters.slack.chat import (
     InstalledTokens,
     People,
@@ -210,7 +210,7 @@ class SlackRuntime:
         store: Store,
         *,
         policy: RetryPolicy | None = None,
-        workers: int = 8,
+        workers: int = WORKERS,
         metrics: PrometheusMetrics | None = None,
         secrets: TokenCipher | None = None,
     ) -> None:
