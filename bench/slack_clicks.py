@@ -101,6 +101,7 @@ def serve(db_path: str, api_url: str, workers: int, conn: Connection) -> None:
 async def _serve(db_path: str, api_url: str, workers: int, conn: Connection) -> None:
     import logging
 
+    from bot import memory
     from bot.adapters.slack.main import SlackConfig, SlackRuntime
     from bot.bootstrap import make_engine
     from bot.config import Settings
@@ -134,6 +135,7 @@ async def _serve(db_path: str, api_url: str, workers: int, conn: Connection) -> 
         assert channel is not None
         [drill] = await tx.open_drills(channel.id, clock.now())
     await runtime.start(engine)
+    memory.settle_heap()  # as `drillbot run` does once it has started
     conn.send({"port": runtime.port})
     loop = asyncio.get_running_loop()
     while await loop.run_in_executor(None, conn.recv) == "feedback":

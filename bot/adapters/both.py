@@ -18,8 +18,9 @@ from dataclasses import dataclass, replace
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot import memory
 from bot.adapters.discord.config import DiscordConfig, DiscordStartupError
-from bot.adapters.discord.main import DiscordRuntime, settle_heap
+from bot.adapters.discord.main import DiscordRuntime
 from bot.adapters.discord.secrets import install_redaction as hide_discord_token
 from bot.adapters.slack.main import SlackConfig, SlackRuntime, SlackStartupError
 from bot.adapters.slack.main import install_redaction as hide_slack_secrets
@@ -115,7 +116,7 @@ async def run_both(
                 f"({exc.strerror})"
             ) from None
         await scheduler.start()
-        settle_heap()
+        memory.settle_heap()
         log.info("drillbot is running on Slack (%s mode) and Discord", slack_config.mode)
         if ready is not None:
             await ready(Running(slack, discord, engine, scheduler, stopping))

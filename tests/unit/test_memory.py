@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import gc
 
 import pytest
 
@@ -55,3 +56,16 @@ def test_without_glibc_nothing_is_done(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
     assert not memory.cap_arenas()
     assert not memory.release_free_memory()
+
+
+def test_what_the_start_loaded_leaves_the_collectors_view() -> None:
+    """A full collection no longer walks what was alive when the process settled."""
+    gc.unfreeze()
+    loaded = [[n] for n in range(50_000)]  # long-lived, tracked by the collector
+    try:
+        frozen = memory.settle_heap()
+        assert frozen == gc.get_freeze_count() and frozen >= len(loaded)
+        tracked_after = len(gc.get_objects())
+        assert tracked_after < frozen, "the frozen objects are not walked any more"
+    finally:
+        gc.unfreeze()

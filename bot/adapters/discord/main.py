@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import signal
 from collections.abc import Awaitable, Callable
@@ -26,6 +25,7 @@ import discord
 from aiohttp import web
 from discord import app_commands
 
+from bot import memory
 from bot.adapters.discord.app import DiscordApp
 from bot.adapters.discord.chat import DiscordCallError, DiscordChat
 from bot.adapters.discord.client import DrillbotClient, point_at
@@ -285,7 +285,7 @@ async def run_discord(
         except DiscordStartupError as exc:
             raise StartupError(f"drillbot will not start: {exc}") from None
         await scheduler.start()
-        settle_heap()
+        memory.settle_heap()
         log.info("drillbot is running on Discord")
         if ready is not None:
             await ready(Running(runtime, engine, scheduler, stopping))
@@ -299,15 +299,6 @@ async def run_discord(
         await runtime.stop()
         await store.close()
     return 0
-
-
-def settle_heap() -> None:
-    """Take what the start loaded (the content library, the database's metadata, discord.py's
-    caches) out of the garbage collector's view: it lives as long as the process, and a full
-    collection walking it takes ~100 ms of the one core that acknowledges interactions, in the
-    middle of a burst of clicks. Later objects are collected as usual."""
-    gc.collect()
-    gc.freeze()
 
 
 async def _until(stopping: asyncio.Event, runtime: DiscordRuntime) -> None:

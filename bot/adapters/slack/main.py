@@ -37,6 +37,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
+from bot import memory
 from bot.adapters.slack.app import WORKERS, Background, SlackListeners
 from bot.adapters.slack.chat import (
     InstalledTokens,
@@ -569,6 +570,7 @@ async def run_slack(
                 f"drillbot will not start: cannot listen on port {config.port} ({exc.strerror})"
             ) from None
         await scheduler.start()
+        memory.settle_heap()
         log.info("drillbot is running on Slack (%s mode)", config.mode)
         if ready is not None:
             await ready(Running(runtime, engine, scheduler, stopping))

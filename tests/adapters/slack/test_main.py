@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gc
 import json
 import os
 import re
@@ -11,7 +12,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -129,6 +130,22 @@ async def running(fake: FakeSlack, tmp_path: Path) -> AsyncIterator[Running]:
     finally:
         found.stop.set()
         assert await asyncio.wait_for(task, 20) == 0
+
+
+@pytest.fixture
+def thawed() -> Iterator[None]:
+    """Nothing frozen by an earlier test of this process (the Discord entry point freezes too)."""
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
+
+
+async def test_run_slack_takes_what_it_loaded_out_of_the_collectors_view(
+    thawed: None, running: Running
+) -> None:
+    """Once started, a full collection must not walk the library and the modules: ~120 ms of
+    the loop that acknowledges clicks (bot.memory.settle_heap)."""
+    assert gc.get_freeze_count() > 0
 
 
 async def test_run_slack_serves_commands_and_schedules_what_is_set_up(
