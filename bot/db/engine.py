@@ -9,7 +9,6 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
-from bot.db import sqlite_driver
 from bot.db.urls import async_url, is_sqlite, is_sqlite_memory
 
 SQLITE_BUSY_TIMEOUT_MS = 5_000
@@ -32,7 +31,6 @@ def create_engine(url: str, **options: Any) -> AsyncEngine:
 
 
 def _sqlite_engine(url: str, **options: Any) -> AsyncEngine:
-    options.setdefault("module", sqlite_driver.dbapi())
     if is_sqlite_memory(url):
         # Each connection to :memory: is a separate, empty database: keep exactly one.
         options.setdefault("poolclass", StaticPool)
