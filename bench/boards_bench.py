@@ -39,6 +39,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 
 from bench import databases
+from bot import memory
 from bot.bootstrap import make_engine
 from bot.config import Settings
 from bot.content.loader import load_library
@@ -289,6 +290,7 @@ async def run(
             for call in paths.values():  # warm the pool and statement caches, as a running bot is
                 for _ in range(5):
                     await call(rng.randrange(people))
+            memory.settle_heap()  # as `drillbot run` does once it has started
             for label, call in paths.items():
                 times = []
                 for _ in range(rounds):

@@ -42,6 +42,8 @@ class Standing:
     """The person's answers summed per question (read when asked for: ``topics``)."""
     also: str | None = None
     """What ``standing``'s ``also`` read for the person (a line `/drill stats` adds)."""
+    listed_admin: bool = False
+    """Whether an admin listed the person (`admins add`), when ``standing`` was asked."""
 
 
 class Boards:
@@ -61,12 +63,15 @@ class Boards:
         topics: bool = False,
         also: Callable[[Tx, int], Awaitable[str | None]] | None = None,
         known: Person | None = None,
+        listed: bool = False,
     ) -> Standing:
         """The person's week and all-time rows and weekly rank; with ``board``, the weekly
         board's first ``board`` places too (the Home tab shows them); with ``topics``, their
         answers summed per question (``Tx.item_results``); with ``also``, what it reads for the
         person; all in the same transaction. ``known``: the person as the caller has just read
-        them (a command reads who is acting first), so they are not read again."""
+        them (a command reads who is acting first), so they are not read again. ``listed``:
+        whether an admin listed the person is read too (the Home tab's admin part), rather than
+        in a transaction of its own."""
         now = self.d.clock.now()
         async with self.d.store.transaction(read_only=True) as tx:
             today = await self._today(tx, workspace_id, None, now)
@@ -104,6 +109,7 @@ class Boards:
                         key_points[a.drill_id] = len(item.key_points)
             results = await tx.item_results(person.id) if person is not None and topics else []
             also_read = await also(tx, person.id) if person is not None and also else None
+            listed_admin = listed and user_id in await tx.listed_admins(workspace_id)
             mine = [r for r in (week, total) if r is not None]
             currents = await self._current_streaks(tx, [*week_rows, *mine], None, now)
         week_incidents: dict[int, int] = {}
@@ -133,6 +139,7 @@ class Boards:
             key_points=key_points,
             item_results=results,
             also=also_read,
+            listed_admin=listed_admin,
         )
 
     async def today(self, workspace_id: str, channel_id: int | None) -> dt.date:

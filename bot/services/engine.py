@@ -158,7 +158,7 @@ class Engine:
 
     async def home(self, actor: Actor) -> Message:
         """The person's home view (Slack App Home)."""
-        return await self.home_view.view(await self.commands.effective(actor))
+        return await self.home_view.view(actor)
 
     async def set_paused(self, actor: Actor, channel_id: int, paused: bool) -> Message:
         """Pause or resume a channel's drills from a button (admins only)."""

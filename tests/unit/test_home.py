@@ -36,3 +36,15 @@ async def test_admins_pause_and_resume_from_home() -> None:
     home = await h.engine.home(lead)
     buttons = [b for block in home.blocks if isinstance(block, Actions) for b in block.buttons]
     assert [(b.action, b.label) for b in buttons] == [(Action.RESUME, "Resume")]
+
+
+async def test_an_admin_listed_by_another_sees_the_schedules_on_home() -> None:
+    h = Harness()
+    await h.setup()
+    home = await h.engine.home(h.actor("maria"))
+    assert not [b for b in home.blocks if isinstance(b, Actions)]
+    await h.say("lead", "/drill admins add <@maria|Maria>", admin=True)
+    home = await h.engine.home(h.actor("maria"))
+    buttons = [b for block in home.blocks if isinstance(block, Actions) for b in block.buttons]
+    assert [(b.action, b.label) for b in buttons] == [(Action.PAUSE, "Pause")]
+    assert "Channel schedules" in text_of(home)
