@@ -9,7 +9,10 @@ import pytest
 
 from bot import memory
 
-glibc_only = pytest.mark.skipif(memory._glibc() is None, reason="glibc's allocator only")
+glibc_only = pytest.mark.skipif(
+    memory._glibc() is None,
+    reason="malloc_trim and mallopt are glibc's; elsewhere bot.memory does nothing (tested below)",
+)
 BLOCK = 64 * 1024
 """Under glibc's smallest mmap threshold (128 KiB): such blocks come from the heap."""
 
